@@ -1,0 +1,88 @@
+/** Drizzle schema of the core tables (SPEC §4). Migrations in drizzle/ are generated from this file. */
+import { sql } from 'drizzle-orm';
+import {
+  bigint, boolean, datetime, index, int, json, mysqlTable, text, uniqueIndex, varchar, char,
+} from 'drizzle-orm/mysql-core';
+
+const ms = { fsp: 3 } as const;
+
+export const workers = mysqlTable('workers', {
+  id: varchar('id', { length: 128 }).primaryKey(),
+  kind: varchar('kind', { length: 16 }).notNull(),
+  description: text('description'),
+  /** Effective schedule: changed at runtime through the API, reset when the code's value changes. */
+  cron: varchar('cron', { length: 128 }),
+  timezone: varchar('timezone', { length: 64 }),
+  enabled: boolean('enabled').notNull().default(true),
+  /** Values declared in code at the last boot, to tell a code change from a runtime change. */
+  codeCron: varchar('code_cron', { length: 128 }),
+  codeTimezone: varchar('code_timezone', { length: 64 }),
+  codeEnabled: boolean('code_enabled').notNull().default(true),
+  sourceFile: varchar('source_file', { length: 512 }).notNull(),
+  options: json('options'),
+  createdAt: datetime('created_at', ms).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  updatedAt: datetime('updated_at', ms).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+});
+
+export const workerConfigs = mysqlTable('worker_configs', {
+  id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+  workerId: varchar('worker_id', { length: 128 }),
+  /** NULL-safe scope so (global, key) is unique too: MySQL unique indexes let NULLs repeat. */
+  scope: varchar('scope', { length: 128 }).generatedAlwaysAs(sql`ifnull(worker_id, '')`, { mode: 'stored' }),
+  key: varchar('key', { length: 191 }).notNull(),
+  value: json('value').notNull(),
+  updatedAt: datetime('updated_at', ms).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+}, (t) => [uniqueIndex('worker_configs_scope_key').on(t.scope, t.key), index('worker_configs_worker').on(t.workerId)]);
+
+export const workerStatus = mysqlTable('worker_status', {
+  workerId: varchar('worker_id', { length: 128 }).primaryKey(),
+  state: varchar('state', { length: 32 }).notNull(),
+  lastExecutionId: char('last_execution_id', { length: 36 }),
+  lastStartedAt: datetime('last_started_at', ms),
+  lastFinishedAt: datetime('last_finished_at', ms),
+  lastResult: json('last_result'),
+  lastError: text('last_error'),
+  consecutiveFailures: int('consecutive_failures').notNull().default(0),
+  updatedAt: datetime('updated_at', ms).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+});
+
+export const executions = mysqlTable('executions', {
+  id: char('id', { length: 36 }).primaryKey(),
+  workerId: varchar('worker_id', { length: 128 }).notNull(),
+  trigger: varchar('trigger', { length: 16 }).notNull(),
+  params: json('params'),
+  status: varchar('status', { length: 16 }).notNull(),
+  attempt: int('attempt').notNull().default(0),
+  progress: json('progress'),
+  result: json('result'),
+  error: text('error'),
+  jobId: varchar('job_id', { length: 255 }),
+  parentExecutionId: char('parent_execution_id', { length: 36 }),
+  /** Ownership fence: a write carrying a lower fence than the row's is ignored (lost-lock protection). */
+  fence: bigint('fence', { mode: 'number' }).notNull().default(0),
+  queuedAt: datetime('queued_at', ms).notNull(),
+  startedAt: datetime('started_at', ms),
+  finishedAt: datetime('finished_at', ms),
+  durationMs: int('duration_ms'),
+}, (t) => [
+  index('executions_worker_queued').on(t.workerId, t.queuedAt),
+  index('executions_status').on(t.status),
+  index('executions_worker_id').on(t.workerId, t.id),
+]);
+
+export const executionLogs = mysqlTable('execution_logs', {
+  id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+  executionId: char('execution_id', { length: 36 }),
+  workerId: varchar('worker_id', { length: 128 }),
+  level: varchar('level', { length: 10 }).notNull(),
+  message: text('message').notNull(),
+  meta: json('meta'),
+  ts: datetime('ts', ms).notNull(),
+}, (t) => [
+  index('execution_logs_execution').on(t.executionId, t.id),
+  index('execution_logs_worker_ts').on(t.workerId, t.ts),
+  index('execution_logs_ts').on(t.ts),
+]);
+
+export type ExecutionRow = typeof executions.$inferSelect;
+export type WorkerRow = typeof workers.$inferSelect;

@@ -1,0 +1,40 @@
+/** Finds and imports every `*.worker.ts` (or compiled `.js`) under the workers directory. */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import fg from 'fast-glob';
+import { allDeclarations, type Declaration } from '../decorators/declarations';
+import { messages } from './registry.messages';
+
+export interface DiscoveredDeclaration {
+  decl: Declaration;
+  file: string;
+}
+
+export async function findWorkerFiles(dir: string): Promise<string[]> {
+  const files = await fg(['**/*.worker.ts', '**/*.worker.js'], {
+    cwd: dir, absolute: true, ignore: ['**/*.d.ts', '**/*.test.*', '**/node_modules/**'],
+  });
+  // When both a .ts and its compiled .js sit side by side, load one of them only.
+  const ts = new Set(files.filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)));
+  return files.filter((f) => !(f.endsWith('.js') && ts.has(f.slice(0, -3)))).sort();
+}
+
+/**
+ * Imports each worker file in order and attributes to it every declaration recorded while it loaded
+ * (including @Database classes from files it imports) or whose decorator ran in that file earlier.
+ */
+export async function discoverWorkers(dir: string): Promise<DiscoveredDeclaration[]> {
+  const files = await findWorkerFiles(path.resolve(dir));
+  const found = new Map<Declaration, string>();
+  for (const file of files) {
+    const before = allDeclarations().length;
+    try {
+      await import(pathToFileURL(file).href);
+    } catch (err) {
+      throw new Error(messages.importFailed(file, err instanceof Error ? err.message : String(err)));
+    }
+    for (const decl of allDeclarations().slice(before)) found.set(decl, decl.file ?? file);
+    for (const decl of allDeclarations()) if (!found.has(decl) && decl.file === file) found.set(decl, file);
+  }
+  return [...found].map(([decl, file]) => ({ decl, file })).sort((a, b) => a.decl.seq - b.decl.seq);
+}

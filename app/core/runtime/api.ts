@@ -1,0 +1,23 @@
+/** The API role. Boot: log writer → config cache → seed registry → sync DB→Redis → listen. */
+import type { FastifyInstance } from 'fastify';
+import { buildApiApp } from '../api/app';
+import type { ReadinessProbe } from '../api/health.routes';
+import type { Container } from './container';
+
+export interface ApiRole {
+  app: FastifyInstance;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startApiRole(c: Container, opts: { seed?: boolean; port?: number; probes?: Map<string, ReadinessProbe> } = {}): Promise<ApiRole> {
+  await c.init();
+  if (opts.seed !== false) {
+    await c.mirror.seedRegistry(c.registry);
+    await c.mirror.syncDbToRedis(c.registry);
+  }
+  const app = await buildApiApp(c, opts.probes);
+  const url = await app.listen({ host: c.settings.API_HOST, port: opts.port ?? c.settings.API_PORT });
+  c.logger.info(`API listening on ${url} (Swagger UI at /docs)`);
+  return { app, url, stop: () => app.close() };
+}

@@ -1,0 +1,37 @@
+/** Process entries: build the container, start the role(s), stop gracefully on SIGTERM/SIGINT. */
+import fs from 'node:fs';
+import { Container } from './container';
+import { startApiRole } from './api';
+import { startBeatRole } from './beat';
+import { startWorkerRole } from './worker';
+import { installCrashGuards, installShutdown } from './lifecycle';
+
+export type RoleName = 'api' | 'worker' | 'beat' | 'dev';
+
+/** Loads `.env` from the working directory when present (real env vars win). */
+export function loadDotEnv(file = '.env'): void {
+  if (!fs.existsSync(file)) return;
+  const before = { ...process.env };
+  process.loadEnvFile(file);
+  Object.assign(process.env, before);
+}
+
+export async function runRole(role: RoleName): Promise<void> {
+  loadDotEnv();
+  const c = new Container({ role });
+  installCrashGuards(c.logger);
+  const stops: Array<() => Promise<void>> = [];
+  installShutdown(c.logger, async () => {
+    for (const stop of stops.reverse()) await stop();
+    await c.close();
+  });
+  try {
+    if (role === 'worker' || role === 'dev') stops.push((await startWorkerRole(c)).stop);
+    if (role === 'beat' || role === 'dev') stops.push((await startBeatRole(c, { seed: role === 'beat' })).stop);
+    if (role === 'api' || role === 'dev') stops.push((await startApiRole(c, { seed: role === 'api' })).stop);
+  } catch (err) {
+    c.logger.error(`${role} failed to start: ${err instanceof Error ? err.message : String(err)}`, { stored: false });
+    await c.close(2_000).catch(() => undefined);
+    process.exit(1);
+  }
+}

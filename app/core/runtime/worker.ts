@@ -1,0 +1,35 @@
+/** The worker role: consume every schedule worker's queue (listeners join in Core runtime II). */
+import { ControlChannel } from '../services/control';
+import { JobRunner } from '../services/job-runner';
+import type { Container } from './container';
+
+export interface WorkerRole {
+  runner: JobRunner;
+  stop(): Promise<void>;
+}
+
+/** Boot: clear this deployment's live-state keys → load config → seed registry → sync DB→Redis → consume. */
+export async function startWorkerRole(c: Container): Promise<WorkerRole> {
+  await c.mirror.clearRuntimeKeys();
+  await c.init();
+  await c.mirror.seedRegistry(c.registry);
+  await c.mirror.syncDbToRedis(c.registry);
+  const runner = new JobRunner({
+    registry: c.registry, queues: c.queues, recorder: c.recorder, mirror: c.mirror, events: c.events, running: c.running,
+    config: c.config, dispatcher: c.dispatcher, logger: c.logger, redis: c.redis, mongo: () => c.mongo(),
+    lockDurationMs: c.settings.QUEUE_LOCK_DURATION_MS, keys: c.keys,
+  });
+  runner.start();
+  const control = new ControlChannel(c.redis, c.keys.controlChannel);
+  await control.listen(c.redisFactory.create('worker:control-sub', { blocking: true }), (m) => {
+    if (m.type === 'cancel') runner.cancel(m.executionId, m.reason);
+  });
+  c.logger.info(`worker consuming ${c.registry.schedules.length} queue(s): ${c.registry.schedules.map((s) => s.id).join(', ') || 'none'}`);
+  return {
+    runner,
+    async stop() {
+      const { finished, interrupted } = await runner.stop(c.settings.SHUTDOWN_GRACE_MS);
+      c.logger.info(`worker stopped: ${finished} running job(s) finished, ${interrupted} interrupted and left for another worker`);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** The event channel (SPEC §4): published on Redis pub/sub, relayed to /ws clients by the API. */
+import type { Redis } from 'ioredis';
+
+export interface SluiceEventMap {
+  'worker.state': { workerId: string; state: string; executionId?: string | null };
+  'execution.started': { workerId: string; executionId: string; attempt: number; trigger: string };
+  'execution.progress': { workerId: string; executionId: string; progress: unknown };
+  'execution.finished': { workerId: string; executionId: string; status: string; durationMs: number | null; error?: string | null };
+  'config.changed': { workerId: string | null; key: string };
+  'schedule.changed': { workerId: string };
+  'listener.state': { workerId: string; state: string };
+  [plugin: `${string}.${string}`]: Record<string, unknown>;
+}
+
+export type EventType = keyof SluiceEventMap & string;
+
+export interface SluiceEvent<T extends EventType = EventType> {
+  type: T;
+  ts: string;
+  data: SluiceEventMap[T];
+}
+
+export class EventBus {
+  constructor(private readonly redis: Redis, private readonly channel: string) {}
+
+  /** Fire-and-forget: events are a live view, the MySQL record is what survives. */
+  publish<T extends EventType>(type: T, data: SluiceEventMap[T]): void {
+    const event: SluiceEvent<T> = { type, ts: new Date().toISOString(), data };
+    this.redis.publish(this.channel, JSON.stringify(event)).catch(() => undefined);
+  }
+
+  /** Subscribes on a dedicated connection; returns an unsubscribe function. */
+  static async subscribe(sub: Redis, channel: string, onEvent: (e: SluiceEvent) => void): Promise<() => Promise<void>> {
+    const handler = (ch: string, message: string): void => {
+      if (ch !== channel) return;
+      try {
+        onEvent(JSON.parse(message) as SluiceEvent);
+      } catch {
+        // a malformed message from a foreign publisher is ignored
+      }
+    };
+    sub.on('message', handler);
+    await sub.subscribe(channel);
+    return async () => {
+      sub.off('message', handler);
+      await sub.unsubscribe(channel);
+    };
+  }
+}

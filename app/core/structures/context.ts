@@ -1,0 +1,50 @@
+/** What a running job sees: `ctx` of `ScheduleWorker.run(ctx)`. */
+import type { Redis } from 'ioredis';
+import type { Db } from 'mongodb';
+import type { MySql2Database } from 'drizzle-orm/mysql2';
+
+export type Trigger = 'cron' | 'manual' | 'chained' | 'retry';
+export type Progress = number | { done: number; total: number };
+
+export interface RunLogger {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface EnqueueOptions {
+  /** Start no sooner than this many ms from now. @defaultValue 0 */
+  delayMs?: number;
+  /** Explicit Bull job id; a second enqueue with the same id is ignored (deduplication). @defaultValue the execution id */
+  jobId?: string;
+  /** Bull priority (1 = highest). @defaultValue none */
+  priority?: number;
+}
+
+export interface ConfigReader {
+  /** Resolved through the chain: worker row → global row → env → default. */
+  get<T = unknown>(key: string): T;
+}
+
+export interface RunContext<P = Record<string, unknown>> {
+  readonly executionId: string;
+  readonly workerId: string;
+  readonly trigger: Trigger;
+  /** 1 for the first try. */
+  readonly attempt: number;
+  readonly params: P;
+  readonly config: ConfigReader;
+  /** Lines are stored in execution_logs against this execution. */
+  readonly log: RunLogger;
+  /** Fired on stop (cancel), timeout and shutdown past the grace period. */
+  readonly signal: AbortSignal;
+  readonly redis: Redis;
+  progress(value: Progress): Promise<void>;
+  /** Chains a task: enqueues `workerId` with params, returns the new execution id. */
+  enqueue(workerId: string, params?: Record<string, unknown>, opts?: EnqueueOptions): Promise<string>;
+  /** The process' MongoDB database (MONGO_URL). */
+  mongo(): Promise<Db>;
+  /** Drizzle instance of a database declared with `@Database({ name })`. */
+  database(name: string): MySql2Database<Record<string, never>>;
+}

@@ -1,0 +1,14 @@
+/** Throw from a worker to fail the run at once, whatever `attempts` says. */
+export class NonRetryableError extends Error {
+  override name = 'NonRetryableError';
+}
+
+/** The reason `ctx.signal` carries when a run passed its timeoutMs. */
+export class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError';
+}
+
+/** The reason `ctx.signal` carries when a run was stopped (API stop, or shutdown past the grace period). */
+export class JobCancelledError extends Error {
+  override name = 'JobCancelledError';
+}

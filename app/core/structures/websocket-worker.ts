@@ -1,0 +1,15 @@
+import type { RunLogger } from './context';
+
+export interface ListenerContext {
+  readonly workerId: string;
+  readonly log: RunLogger;
+  readonly signal: AbortSignal;
+  send(data: string | Buffer): void;
+}
+
+/** Base of `@WebSocket` classes: the supervisor connects, reconnects and calls these hooks. */
+export abstract class WebSocketWorker {
+  onOpen(_ctx: ListenerContext): Promise<void> | void {}
+  abstract onMessage(data: Buffer | string, ctx: ListenerContext): Promise<void> | void;
+  onClose(_code: number, _reason: string, _ctx: ListenerContext): Promise<void> | void {}
+}
