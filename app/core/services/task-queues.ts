@@ -42,8 +42,9 @@ export class TaskQueues {
   }
 
   private clientFor(type: 'client' | 'subscriber' | 'bclient', workerId: string): Redis {
-    if (type === 'client') return (this.client ??= this.factory.create('queue'));
-    if (type === 'subscriber') return (this.subscriber ??= this.factory.create('queue-sub', { blocking: true }));
+    // Shared by every queue, and each queue adds its own listeners to it.
+    if (type === 'client') return (this.client ??= this.factory.create('queue').setMaxListeners(0));
+    if (type === 'subscriber') return (this.subscriber ??= this.factory.create('queue-sub', { blocking: true }).setMaxListeners(0));
     const c = this.factory.create(`bclient:${workerId}`, { blocking: true });
     this.blocking.set(workerId, c);
     return c;
