@@ -25,7 +25,8 @@ function callerFile(): string | undefined {
     const m = /\(?((?:file:\/\/)?\/[^():]+?\.(?:ts|js|mts|cts|mjs|cjs)):\d+:\d+\)?$/.exec(line.trim());
     if (!m) continue;
     const file = m[1].replace(/^file:\/\//, '');
-    if (!file.includes('/app/core/decorators/') && !file.includes('/node_modules/')) return file;
+    // Skip our own frames and transpiler helpers (vite's decorate helper lives under a virtual \0 path).
+    if (!/\/app\/core\/decorators\/|\/node_modules\/|\0|@oxc-project/.test(file)) return file;
   }
   return undefined;
 }

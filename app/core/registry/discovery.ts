@@ -10,6 +10,8 @@ export interface DiscoveredDeclaration {
   file: string;
 }
 
+const loadedBy = new Map<string, Declaration[]>();
+
 export async function findWorkerFiles(dir: string): Promise<string[]> {
   const files = await fg(['**/*.worker.ts', '**/*.worker.js'], {
     cwd: dir, absolute: true, ignore: ['**/*.d.ts', '**/*.test.*', '**/node_modules/**'],
@@ -33,7 +35,10 @@ export async function discoverWorkers(dir: string): Promise<DiscoveredDeclaratio
     } catch (err) {
       throw new Error(messages.importFailed(file, err instanceof Error ? err.message : String(err)));
     }
-    for (const decl of allDeclarations().slice(before)) found.set(decl, decl.file ?? file);
+    const fresh = allDeclarations().slice(before);
+    // A module loads once per process: remember what it declared for later discoveries (tests, dev reloads).
+    if (fresh.length) loadedBy.set(file, fresh);
+    for (const decl of loadedBy.get(file) ?? []) found.set(decl, decl.file ?? file);
     for (const decl of allDeclarations()) if (!found.has(decl) && decl.file === file) found.set(decl, file);
   }
   return [...found].map(([decl, file]) => ({ decl, file })).sort((a, b) => a.decl.seq - b.decl.seq);

@@ -1,0 +1,54 @@
+/** Child processes for crash, signal and multi-process tests: real processes, real signals. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+
+export const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+export interface Child {
+  proc: ChildProcess;
+  lines: string[];
+  /** Resolves with the first output line matching `re` (lines already printed count). */
+  waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export function spawnTs(script: string, env: Record<string, string>, args: string[] = []): Child {
+  const proc = spawn(TSX, [path.resolve(ROOT, script), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters = new Set<{ re: RegExp; resolve: (l: string) => void }>();
+  const onLine = (line: string): void => {
+    lines.push(line);
+    if (process.env.TEST_CHILD_OUTPUT) process.stderr.write(`[child ${proc.pid}] ${line}\n`);
+    for (const w of waiters) if (w.re.test(line)) {
+      waiters.delete(w);
+      w.resolve(line);
+    }
+  };
+  readline.createInterface({ input: proc.stdout! }).on('line', onLine);
+  readline.createInterface({ input: proc.stderr! }).on('line', onLine);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    proc, lines, exited,
+    waitForLine(re, timeoutMs = 30_000) {
+      const seen = lines.find((l) => re.test(l));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const w = { re, resolve };
+        waiters.add(w);
+        const t = setTimeout(() => {
+          if (waiters.delete(w)) reject(new Error(`timed out waiting for ${re} in child output:\n${lines.slice(-20).join('\n')}`));
+        }, timeoutMs);
+        t.unref();
+        void exited.then(() => setTimeout(() => {
+          if (waiters.delete(w)) reject(new Error(`child exited before printing ${re}:\n${lines.slice(-20).join('\n')}`));
+        }, 50));
+      });
+    },
+    kill(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    },
+  };
+}
