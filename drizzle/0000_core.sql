@@ -48,7 +48,7 @@ CREATE TABLE `worker_status` (
 	`last_finished_at` datetime(3),
 	`last_result` json,
 	`last_error` text,
-	`consecutive_failures` int NOT NULL DEFAULT 0,
+	`consecutive_failures` int,
 	`updated_at` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	CONSTRAINT `worker_status_worker_id` PRIMARY KEY(`worker_id`)
 );

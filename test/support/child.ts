@@ -4,7 +4,6 @@ import path from 'node:path';
 import readline from 'node:readline';
 
 export const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 export interface Child {
   proc: ChildProcess;
@@ -16,7 +15,8 @@ export interface Child {
 }
 
 export function spawnTs(script: string, env: Record<string, string>, args: string[] = []): Child {
-  const proc = spawn(TSX, [path.resolve(ROOT, script), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `node --import tsx` keeps one process: a signal (SIGKILL included) reaches the process under test itself.
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.resolve(ROOT, script), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters = new Set<{ re: RegExp; resolve: (l: string) => void }>();
   const onLine = (line: string): void => {

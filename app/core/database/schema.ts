@@ -42,7 +42,8 @@ export const workerStatus = mysqlTable('worker_status', {
   lastFinishedAt: datetime('last_finished_at', ms),
   lastResult: json('last_result'),
   lastError: text('last_error'),
-  consecutiveFailures: int('consecutive_failures').notNull().default(0),
+  /** NULL until the first run finishes. */
+  consecutiveFailures: int('consecutive_failures'),
   updatedAt: datetime('updated_at', ms).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
 });
 

@@ -20,6 +20,12 @@ export interface BatchWriterOptions<T> {
   maxRetryDelayMs?: number;
   /** How often drops and sink failures are reported. @defaultValue 10000 */
   reportIntervalMs?: number;
+  /**
+   * Tells a lasting error (bad data: retrying cannot help) from a passing one (connection lost). On a lasting
+   * error the batch is written item by item so one bad item cannot block the queue; items that still fail are
+   * dropped and reported. @defaultValue every error is passing
+   */
+  isPermanent?: (err: unknown) => boolean;
   /** Receives a problem report (never called more than once per reportIntervalMs for each kind). */
   onReport?: (message: string, meta: Record<string, unknown>) => void;
 }
@@ -30,6 +36,7 @@ export interface BatchWriterStats {
   written: number;
   dropped: number;
   failedWrites: number;
+  rejected: number;
 }
 
 export class BatchWriter<T> {
@@ -44,7 +51,7 @@ export class BatchWriter<T> {
   private droppedSinceReport = 0;
   private lastDropReport = 0;
   private lastErrorReport = 0;
-  readonly stats: BatchWriterStats = { queued: 0, inFlight: 0, written: 0, dropped: 0, failedWrites: 0 };
+  readonly stats: BatchWriterStats = { queued: 0, inFlight: 0, written: 0, dropped: 0, failedWrites: 0, rejected: 0 };
   private readonly batchSize: number;
   private readonly interval: number;
   private readonly maxQueued: number;
@@ -140,7 +147,7 @@ export class BatchWriter<T> {
         this.stats.written += batch.length;
         this.retryDelay = 0;
       },
-      (err: unknown) => this.putBack(batch, err),
+      (err: unknown) => (this.opts.isPermanent?.(err) ? this.isolate(batch) : this.putBack(batch, err)),
     ).finally(() => {
       this.inFlight = 0;
       this.flushing = null;
@@ -148,6 +155,21 @@ export class BatchWriter<T> {
       if (this.size > 0) this.schedule(this.retryDelay > 0 ? this.retryDelay : this.size >= this.batchSize ? 0 : this.interval);
     });
     return this.flushing;
+  }
+
+  /** Writes a batch that hit a lasting error one item at a time; a passing error puts the rest back. */
+  private async isolate(batch: T[]): Promise<void> {
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        await this.opts.write([batch[i]]);
+        this.stats.written++;
+      } catch (err) {
+        if (!this.opts.isPermanent?.(err)) return this.putBack(batch.slice(i), err);
+        this.stats.rejected++;
+        this.opts.onReport?.(`${this.opts.name}: an item was rejected by the sink and dropped`, { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    this.retryDelay = 0;
   }
 
   private putBack(batch: T[], err: unknown): void {

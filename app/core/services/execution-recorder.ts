@@ -5,6 +5,7 @@
  */
 import type { Pool } from 'mysql2/promise';
 import { BatchWriter } from './batch-writer';
+import { isPermanentMysqlError } from '../database/errors';
 import { redactSecrets } from './redact';
 import type { Progress, Trigger } from '../structures/context';
 
@@ -86,7 +87,7 @@ export class ExecutionRecorder {
   readonly writer: BatchWriter<Item>;
 
   constructor(private readonly pool: Pool, opts: ExecutionRecorderOptions) {
-    this.writer = new BatchWriter<Item>({ name: 'executions', ...opts, write: (items) => this.write(items) });
+    this.writer = new BatchWriter<Item>({ name: 'executions', ...opts, isPermanent: isPermanentMysqlError, write: (items) => this.write(items) });
   }
 
   execution(row: ExecutionSnapshot): void {

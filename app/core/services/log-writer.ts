@@ -7,6 +7,7 @@ import Transport from 'winston-transport';
 import 'winston-daily-rotate-file';
 import type { Pool } from 'mysql2/promise';
 import { BatchWriter } from './batch-writer';
+import { isPermanentMysqlError } from '../database/errors';
 import { redactSecrets } from './redact';
 
 export interface LogRecord {
@@ -36,6 +37,7 @@ export function createLogWriter(pool: Pool, opts: LogWriterOptions): BatchWriter
     maxQueued: opts.maxQueued,
     reportIntervalMs: opts.reportIntervalMs,
     onReport: opts.onReport,
+    isPermanent: isPermanentMysqlError,
     write: async (records) => {
       const rows = records.map((r) => [
         r.executionId, r.workerId, r.level,
