@@ -34,9 +34,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(label: string, classes: Function[], extraEnv: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(label: string, classes: Function[], extraEnv: Record<string, string> = {}, opts: { mysqlPort?: number } = {}): Promise<Harness> {
   const testEnv = createTestEnv(label, { EXECUTION_FLUSH_INTERVAL_MS: '20', LOG_FLUSH_INTERVAL_MS: '20', ...extraEnv });
   const env = { ...process.env, ...testEnv.env };
+  // Route the processes' MySQL traffic through a test-owned proxy (cleanup still talks to the server directly).
+  if (opts.mysqlPort) env.DATABASE_URL = testEnv.databaseUrl.replace(/:\d+\//, `:${opts.mysqlPort}/`);
   const container = new Container({ role: 'test', env, registry: registryOf(classes, testEnv.env), console: false });
   const worker = await startWorkerRole(container);
   const events: SluiceEvent[] = [];

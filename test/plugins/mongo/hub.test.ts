@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeMongoHubs, getMongoHub, MongoHub, type MongoLogger } from '../../../plugins/mongo';
 import { MongoTestServer } from '../../support/mongo-server';
 
-function spyLogger(): MongoLogger & { warn: ReturnType<typeof vi.fn>; info: ReturnType<typeof vi.fn> } {
-  return { warn: vi.fn(), info: vi.fn() };
+type LogFn = MongoLogger['warn'];
+
+function spyLogger() {
+  return { warn: vi.fn<LogFn>(), info: vi.fn<LogFn>() } satisfies MongoLogger;
 }
 
 afterEach(async () => {
