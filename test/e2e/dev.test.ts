@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { createTestEnv, eventually } from '../support/isolation';
+import { ROOT, spawnTs, type Child } from '../support/child';
+
+const folder = `e2e-${randomBytes(3).toString('hex')}`;
+const dir = path.join(ROOT, 'workers', folder);
+const t = createTestEnv('dev');
+let dev: Child | undefined;
+
+afterAll(async () => {
+  dev?.kill('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+  await t.cleanup();
+});
+
+describe('npm run dev', () => {
+  it('discovers a new worker file with no other file touched: it fires every second, succeeds and its ctx.log lines are stored', async () => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'tick.worker.ts'), `import { Schedule, ScheduleWorker, type RunContext } from '../../app';
+
+@Schedule({ cron: '* * * * * *', description: 'e2e: fires every second' })
+export class E2eTickWorker extends ScheduleWorker {
+  async run(ctx: RunContext) {
+    ctx.log.info('tick from a brand-new worker file');
+    return { ok: true };
+  }
+}
+`);
+    dev = spawnTs('run-dev.ts', { ...t.env, API_PORT: '0', API_HOST: '127.0.0.1' });
+    const listening = await dev.waitForLine(/API listening on http:\/\/127\.0\.0\.1:(\d+)/, 60_000);
+    const port = /127\.0\.0\.1:(\d+)/.exec(listening)![1];
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    const conn = await mysql.createConnection(t.databaseUrl);
+    try {
+      const rows = await eventually(async () => {
+        const [r] = await conn.query<RowDataPacket[]>("SELECT id, status FROM executions WHERE worker_id = 'e2e-tick' AND status = 'succeeded'");
+        return r.length >= 2 ? r : undefined;
+      }, { timeoutMs: 30_000, what: 'two succeeded executions of e2e-tick' });
+      const [logs] = await conn.query<RowDataPacket[]>('SELECT message FROM execution_logs WHERE execution_id = ?', [rows[0].id]);
+      expect(logs.map((l) => l.message)).toContain('tick from a brand-new worker file');
+      const [w] = await conn.query<RowDataPacket[]>("SELECT kind, cron, source_file FROM workers WHERE id = 'e2e-tick'");
+      expect(w[0]).toMatchObject({ kind: 'schedule', cron: '* * * * * *', source_file: `workers/${folder}/tick.worker.ts` });
+    } finally {
+      await conn.end();
+    }
+    dev.kill('SIGTERM');
+    expect((await dev.exited).code).toBe(0);
+  }, 120_000);
+});
