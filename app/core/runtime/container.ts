@@ -19,7 +19,7 @@ import { EventBus } from '../services/events';
 import { ExecutionRecorder } from '../services/execution-recorder';
 import { createLogger, createLogWriter, type LogRecord } from '../services/log-writer';
 import { createRedisFactory, RedisKeys, type RedisFactory } from '../services/redis';
-import { RunningSet } from '../services/running-set';
+import { LiveRuns } from '../services/live-runs';
 import { StateMirror } from '../services/state-mirror';
 import { TaskQueues } from '../services/task-queues';
 
@@ -49,7 +49,7 @@ export class Container {
   readonly queues: TaskQueues;
   registry!: WorkerRegistry;
   dispatcher!: Dispatcher;
-  running!: RunningSet;
+  live!: LiveRuns;
   private subscriber: Redis | null = null;
   private initializing: Promise<void> | null = null;
   private mongoProvider: (() => Promise<Db>) | null = null;
@@ -62,7 +62,7 @@ export class Container {
       this.logger.warn(message, { ...meta, stored: false });
     };
     this.redisFactory = createRedisFactory(s.REDIS_URL, (role, err) => report(`redis (${role}): ${err.message}`, {}));
-    this.redis = this.redisFactory.create(`${opts.role}:main`);
+    this.redis = this.redisFactory.create(`${opts.role}:main`, { autoPipeline: true });
     this.core = connectCoreDatabase(s.DATABASE_URL, s.DB_POOL_SIZE);
     this.logWriter = createLogWriter(this.core.pool, {
       batchSize: s.LOG_FLUSH_BATCH, flushIntervalMs: s.LOG_FLUSH_INTERVAL_MS, maxQueued: s.LOG_QUEUE_MAX,
@@ -101,7 +101,7 @@ export class Container {
       timezone: this.settings.DEFAULT_TIMEZONE, timeoutMs: this.settings.JOB_TIMEOUT_MS,
       attempts: this.settings.JOB_ATTEMPTS, backoffMs: this.settings.JOB_BACKOFF_MS,
     });
-    this.running = new RunningSet(this.redis, this.keys, this.settings.QUEUE_LOCK_DURATION_MS * 2);
+    this.live = new LiveRuns(this.redis, this.keys, this.settings.QUEUE_LOCK_DURATION_MS * 2);
     this.dispatcher = new Dispatcher(this.registry, this.queues, this.recorder, { keepCompleted: this.settings.JOB_KEEP_COMPLETED, keepFailed: this.settings.JOB_KEEP_FAILED });
     await this.checkRedisPolicy();
   }

@@ -28,6 +28,7 @@ export class ConfigChain {
   private rows: Rows = { global: new Map(), perWorker: new Map() };
   private loadedAt = 0;
   private reloading: Promise<void> | null = null;
+  private reloadAgain = false;
   private version = 0;
   private readonly listeners = new Set<(change: { workerId: string | null; key: string | null }) => void>();
 
@@ -76,8 +77,21 @@ export class ConfigChain {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Reloads the rows. An invalidation that arrives while a load is in flight schedules one more load after it:
+   * the running load may have read the table before the change was committed.
+   */
   reload(): Promise<void> {
-    this.reloading ??= this.load().catch(() => undefined).finally(() => {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.reloadAgain = false;
+        await this.load().catch(() => undefined);
+      } while (this.reloadAgain);
+    })().finally(() => {
       this.reloading = null;
     });
     return this.reloading;

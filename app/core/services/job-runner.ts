@@ -17,7 +17,7 @@ import type { EventBus } from './events';
 import type { ExecutionRecorder, ExecutionSnapshot, ExecutionStatus } from './execution-recorder';
 import { classifyFailure, errorText, ShutdownInterruption } from './failure';
 import { assertParams } from './params';
-import type { RunningSet } from './running-set';
+import type { LiveRuns } from './live-runs';
 import { ExecutionLogger } from './run-logger';
 import type { StateMirror } from './state-mirror';
 import type { TaskQueues } from './task-queues';
@@ -29,7 +29,7 @@ export interface JobRunnerDeps {
   recorder: ExecutionRecorder;
   mirror: StateMirror;
   events: EventBus;
-  running: RunningSet;
+  live: LiveRuns;
   config: ConfigChain;
   dispatcher: Dispatcher;
   logger: winston.Logger;
@@ -106,9 +106,7 @@ export class JobRunner {
       parentExecutionId: data.parentExecutionId ?? null, fence: job.processedOn ?? Date.now(),
       queuedAt: new Date(data.queuedAt), startedAt: new Date(), finishedAt: null, durationMs: null,
     };
-    const isFire = data.trigger === 'cron';
-    if (isFire && (await this.skipFire(def, snapshot))) return { skipped: true };
-    if (!isFire) void this.deps.running.join(def.id, snapshot.id, false).catch(() => undefined);
+    if (!(await this.begin(def, snapshot))) return { skipped: true };
     const controller = new AbortController();
     const done = this.execute(def, job, snapshot, controller);
     this.active.set(snapshot.id, { controller, done });
@@ -119,21 +117,26 @@ export class JobRunner {
     }
   }
 
-  /** Overlap policy of cron fires: 'skip' records the fire as skipped, 'queue' waits for the previous run. */
-  private async skipFire(def: ScheduleDefinition, snapshot: ExecutionSnapshot): Promise<boolean> {
-    const enabled = (await this.deps.mirror.liveState(def.id)).enabled;
-    if (enabled === 'false') return this.recordSkip(def, snapshot, 'worker is disabled');
-    if (def.overlap === 'allow') {
-      void this.deps.running.join(def.id, snapshot.id, false).catch(() => undefined);
-      return false;
-    }
-    const pollMs = this.deps.config.get<number>('OVERLAP_POLL_MS');
-    while (!(await this.deps.running.join(def.id, snapshot.id, true))) {
-      if (def.overlap === 'skip') return this.recordSkip(def, snapshot, 'previous run still running');
+  /**
+   * Joins the running set and marks the run started (one Redis round trip). Cron fires honour the overlap policy:
+   * 'skip' records the fire as skipped, 'queue' waits for the previous run; a disabled worker's fires are skipped.
+   */
+  private async begin(def: ScheduleDefinition, snap: ExecutionSnapshot): Promise<boolean> {
+    const isFire = snap.trigger === 'cron';
+    if (isFire && (await this.deps.redis.hget(this.deps.keys.state(def.id), 'enabled')) === 'false') return !this.recordSkip(def, snap, 'worker is disabled');
+    const alone = isFire && def.overlap !== 'allow';
+    const fields = { state: 'running', execution_id: snap.id, last_execution_id: snap.id, last_started_at: snap.startedAt!.toISOString(), progress: '' };
+    const events: Array<[string, Record<string, unknown>]> = [
+      ['execution.started', { workerId: def.id, executionId: snap.id, attempt: snap.attempt, trigger: snap.trigger }],
+      ['worker.state', { workerId: def.id, state: 'running', executionId: snap.id }],
+    ];
+    while (!(await this.deps.live.start(def.id, snap.id, alone, fields, events))) {
+      if (def.overlap === 'skip') return !this.recordSkip(def, snap, 'previous run still running');
       if (this.stopping) throw new ShutdownInterruption('worker shutting down');
-      await new Promise((r) => setTimeout(r, pollMs));
+      await new Promise((r) => setTimeout(r, this.deps.config.get<number>('OVERLAP_POLL_MS')));
     }
-    return false;
+    snap.startedAt = new Date();
+    return true;
   }
 
   private recordSkip(def: ScheduleDefinition, snapshot: ExecutionSnapshot, reason: string): true {
@@ -147,7 +150,7 @@ export class JobRunner {
   private async execute(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, controller: AbortController): Promise<unknown> {
     const log = new ExecutionLogger(this.deps.logger, { executionId: snap.id, workerId: def.id, attempt: snap.attempt }, def.history === 'failures');
     this.markStarted(def, snap);
-    const renew = setInterval(() => this.deps.running.renew(def.id, snap.id), Math.max(1_000, Math.floor(this.deps.lockDurationMs / 2)));
+    const renew = setInterval(() => this.deps.live.renew(def.id, snap.id), Math.max(1_000, Math.floor(this.deps.lockDurationMs / 2)));
     const timer = setTimeout(() => controller.abort(new JobTimeoutError(`timed out after ${def.timeoutMs} ms`)), def.timeoutMs);
     try {
       assertParams(def.params, snap.params);
@@ -204,8 +207,6 @@ export class JobRunner {
   private markStarted(def: ScheduleDefinition, snap: ExecutionSnapshot): void {
     if (def.history === 'all') this.deps.recorder.execution(snap);
     this.deps.recorder.workerStatus({ workerId: def.id, state: 'running', lastExecutionId: snap.id, lastStartedAt: snap.startedAt, lastFinishedAt: null, lastResult: null, lastError: null, consecutiveFailures: null });
-    void this.deps.mirror.setLiveState(def.id, { state: 'running', execution_id: snap.id, last_execution_id: snap.id, last_started_at: snap.startedAt!.toISOString(), progress: '' }).catch(() => undefined);
-    this.deps.events.publish('execution.started', { workerId: def.id, executionId: snap.id, attempt: snap.attempt, trigger: snap.trigger });
   }
 
   private markRetrying(def: ScheduleDefinition, snap: ExecutionSnapshot, message: string): void {
@@ -219,22 +220,19 @@ export class JobRunner {
     Object.assign(snap, { status, result: result ?? null, error, finishedAt, durationMs: finishedAt.getTime() - snap.startedAt!.getTime() });
     if (def.history === 'all' || status !== 'succeeded') this.deps.recorder.execution(snap);
     void this.afterRun(def, snap, status, error);
-    this.deps.events.publish('execution.finished', { workerId: def.id, executionId: snap.id, status, durationMs: snap.durationMs, error });
   }
 
-  /** Leaves the running set, then writes the live and durable worker state. */
+  /** Leaves the running set and writes the live and durable worker state; final outcomes announce the end. */
   private async afterRun(def: ScheduleDefinition, snap: ExecutionSnapshot, outcome: string, error: string | null): Promise<void> {
     try {
-      const stillRunning = await this.deps.running.leave(def.id, snap.id);
-      const failures = outcome === 'succeeded' ? 0 : await this.deps.redis.hincrby(this.deps.keys.state(def.id), 'consecutive_failures', 1);
-      const state = stillRunning > 0 ? 'running' : 'idle';
-      const fields: Record<string, string | number> = { state, last_execution_id: snap.id, last_status: outcome, consecutive_failures: failures };
+      const succeeded = outcome === 'succeeded';
+      const fields: Record<string, string | number> = { last_execution_id: snap.id, last_status: outcome };
       if (snap.finishedAt) fields.last_finished_at = snap.finishedAt.toISOString();
-      if (stillRunning === 0) fields.execution_id = '';
-      if (outcome === 'succeeded') fields.last_result = JSON.stringify(snap.result ?? null);
+      if (succeeded) fields.last_result = JSON.stringify(snap.result ?? null);
       if (error) fields.last_error = error;
-      await this.deps.mirror.setLiveState(def.id, fields);
-      this.deps.recorder.workerStatus({ workerId: def.id, state, lastExecutionId: snap.id, lastStartedAt: null, lastFinishedAt: snap.finishedAt, lastResult: outcome === 'succeeded' ? snap.result ?? null : null, lastError: error, consecutiveFailures: failures });
+      const events: Array<[string, Record<string, unknown>]> = outcome === 'retrying' ? [] : [['execution.finished', { workerId: def.id, executionId: snap.id, status: outcome, durationMs: snap.durationMs, error }]];
+      const { state, consecutiveFailures } = await this.deps.live.finish(def.id, snap.id, succeeded, fields, events);
+      this.deps.recorder.workerStatus({ workerId: def.id, state, lastExecutionId: snap.id, lastStartedAt: null, lastFinishedAt: snap.finishedAt, lastResult: succeeded ? snap.result ?? null : null, lastError: error, consecutiveFailures });
     } catch (err) {
       this.deps.logger.warn(`could not update the live state of ${def.id}: ${errorText(err)}`, { workerId: def.id, stored: false });
     }
@@ -253,7 +251,6 @@ export class JobRunner {
     };
     this.deps.recorder.execution(snap);
     void this.afterRun(def, snap, 'failed', snap.error);
-    this.deps.events.publish('execution.finished', { workerId: def.id, executionId: snap.id, status: 'failed', durationMs: snap.durationMs, error: snap.error });
   }
 }
 

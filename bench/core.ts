@@ -1,0 +1,91 @@
+/**
+ * Per-job overhead of a no-op @Schedule task through queue → execution row → Redis state, against bare Bull
+ * processing the same number of jobs with the same concurrency, in the same run. Jobs are enqueued first; the
+ * timer covers processing until every job is completed and (for Sluice) every execution row is written.
+ */
+import 'reflect-metadata';
+import Bull from 'bull';
+import { Schedule, ScheduleWorker } from '../app';
+import { Container } from '../app/core/runtime/container';
+import { startWorkerRole } from '../app/core/runtime/worker';
+import { buildRegistry } from '../app/core/registry/worker-registry';
+import { declarationOf } from '../app/core/decorators/declarations';
+import { dropIsolated, intArg, isolatedNames, REDIS_URL, report, round } from './support';
+
+const JOBS = intArg('jobs', 5_000);
+const CONCURRENCY = intArg('concurrency', 10);
+
+@Schedule({ id: 'bench-noop', concurrency: CONCURRENCY })
+class NoopWorker extends ScheduleWorker {
+  run() {
+    return null;
+  }
+}
+
+async function bareBull(prefix: string): Promise<number> {
+  const q = new Bull('bare-noop', REDIS_URL, { prefix: `${prefix}bare` });
+  await q.addBulk(Array.from({ length: JOBS }, (_, i) => ({ data: { i }, opts: { removeOnComplete: 1000 } })));
+  let done = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    q.on('completed', () => {
+      if (++done === JOBS) resolve();
+    });
+    void q.process(CONCURRENCY, async () => null);
+  });
+  const ms = performance.now() - started;
+  await q.close();
+  return ms;
+}
+
+async function sluice(names: ReturnType<typeof isolatedNames>): Promise<number> {
+  const env = { ...process.env, DATABASE_URL: names.databaseUrl, REDIS_URL, REDIS_PREFIX: names.prefix, LOG_LEVEL: 'warn' };
+  const decl = declarationOf(NoopWorker)!;
+  const registry = buildRegistry([{ decl, file: __filename }], { timezone: 'UTC', timeoutMs: 60_000, attempts: 1, backoffMs: 1000 });
+  const producer = new Container({ role: 'bench-producer', env, registry, console: false });
+  await producer.init();
+  await producer.mirror.seedRegistry(registry);
+  for (let i = 0; i < JOBS; i += 500) {
+    await Promise.all(Array.from({ length: Math.min(500, JOBS - i) }, (_, k) => producer.dispatcher.trigger('bench-noop', { i: i + k })));
+  }
+  await producer.recorder.writer.drain();
+  const c = new Container({ role: 'bench-worker', env, registry, console: false });
+  let done = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    void startWorkerRole(c).then(() => {
+      c.queues.get('bench-noop').on('completed', () => {
+        if (++done === JOBS) resolve();
+      });
+    });
+  });
+  await c.recorder.writer.drain(60_000);
+  const ms = performance.now() - started;
+  const [rows] = await c.core.pool.query("SELECT COUNT(*) AS n FROM executions WHERE status = 'succeeded'");
+  const succeeded = Number((rows as Array<{ n: number }>)[0].n);
+  if (succeeded !== JOBS) throw new Error(`expected ${JOBS} succeeded rows, found ${succeeded}`);
+  await c.close();
+  await producer.close();
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const names = isolatedNames('core');
+  try {
+    const bullMs = await bareBull(names.prefix);
+    const sluiceMs = await sluice(names);
+    report({
+      bench: 'core', jobs: JOBS, concurrency: CONCURRENCY,
+      sluice_jobs_per_s: round(JOBS / (sluiceMs / 1000)), bull_jobs_per_s: round(JOBS / (bullMs / 1000)),
+      sluice_us_per_job: round((sluiceMs * 1000) / JOBS), bull_us_per_job: round((bullMs * 1000) / JOBS),
+      ratio: round(sluiceMs / bullMs, 2), target_ratio: 1.5,
+    });
+  } finally {
+    await dropIsolated(names);
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
