@@ -93,6 +93,15 @@ describe('update operators', () => {
     expect(unknown.writeErrors[0].code).toBe(9);
   });
 
+  it('validates updates even when nothing matches, and creates no collection without upsert', async () => {
+    const name = `${coll.collectionName}_absent`;
+    const unknown = await h.db.command({ update: name, updates: [{ q: { x: 1 }, u: { $bogus: { a: 1 } } }] });
+    expect(unknown.writeErrors[0].code).toBe(9);
+    const res = await h.db.collection(name).updateOne({ x: 1 }, { $set: { a: 1 } });
+    expect([res.matchedCount, res.upsertedCount]).toEqual([0, 0]);
+    expect(await h.db.listCollections({ name }).toArray()).toEqual([]);
+  });
+
   it('replaceOne keeps _id and rejects changing it', async () => {
     await coll.insertOne({ _id: 1, a: 1, b: 2 });
     await coll.replaceOne({ _id: 1 }, { c: 3 });

@@ -1,2 +1,2 @@
-export { MongoTestServer, type MongoTestServerOptions } from './server';
+export { MongoTestServer, type MongoTestServerOptions, type CommandTrace } from './server';
 export { ServerFaults, type WriteFailure } from './faults';

@@ -5,12 +5,23 @@ import { WireConnection } from './connection';
 import { CursorStore } from './cursors';
 import { ServerFaults } from './faults';
 import { Catalog } from './storage/catalog';
+import type { Doc } from './query/values';
 
 export interface MongoTestServerOptions {
   /** TCP port to listen on; 0 picks a free port. @default 0 */
   port?: number;
   /** Interface to bind; loopback only, since this server has no authentication. @default "127.0.0.1" */
   host?: string;
+  /** Called after every command with its reply, for debugging fidelity issues. @default undefined */
+  trace?: (event: CommandTrace) => void;
+}
+
+/** One executed command as seen by `trace`. */
+export interface CommandTrace {
+  connectionId: number;
+  db: string;
+  command: Doc;
+  reply: Doc;
 }
 
 /**
@@ -26,6 +37,7 @@ export class MongoTestServer {
   private constructor(
     private readonly server: Server,
     readonly host: string,
+    trace: MongoTestServerOptions['trace'],
   ) {
     this.faults = new ServerFaults({ destroyConnections: () => this.destroyConnections() });
     this.state = { catalog: new Catalog(), cursors: new CursorStore(), faults: this.faults };
@@ -33,7 +45,11 @@ export class MongoTestServer {
       const conn = new WireConnection(
         socket,
         this.nextConnectionId++,
-        (req, connectionId) => runCommand(this.state, req.db, req.body, connectionId),
+        (req, connectionId) => {
+          const reply = runCommand(this.state, req.db, req.body, connectionId);
+          trace?.({ connectionId, db: req.db, command: req.body, reply });
+          return reply;
+        },
         () => this.faults.latencyMs,
       );
       this.connections.add(conn);
@@ -51,7 +67,7 @@ export class MongoTestServer {
         resolve();
       });
     });
-    return new MongoTestServer(server, host);
+    return new MongoTestServer(server, host, options.trace);
   }
 
   get port(): number {

@@ -4,6 +4,7 @@ import { sortDocs } from '../query/sort';
 import { isDoc, type Doc } from '../query/values';
 import { performUpdate } from '../storage/update-engine';
 import { collectionName, pipelineContext, type CommandHandler } from './context';
+import { targetCollection } from './write';
 
 function project(doc: Doc | null, fields: unknown): Doc | null {
   if (!doc) return null;
@@ -25,7 +26,7 @@ export const findAndModify: CommandHandler = (ctx) => {
     return { lastErrorObject: { n: match ? 1 : 0 }, value: project(match ?? null, body.fields), ok: 1 };
   }
   if (body.update === undefined) throw new CommandError(9, 'Either an update or remove=true must be specified');
-  const coll = ctx.state.catalog.getOrCreate(ctx.db, name);
+  const coll = targetCollection(ctx, body.upsert === true);
   const out = performUpdate(
     coll,
     { q: query, u: body.update, upsert: body.upsert === true, multi: false, arrayFilters: body.arrayFilters, sort: body.sort },

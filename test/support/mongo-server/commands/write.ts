@@ -3,7 +3,8 @@ import { asCommandError, CommandError } from '../errors';
 import { compileFilter } from '../query/matcher';
 import { isDoc, type Doc } from '../query/values';
 import { performUpdate } from '../storage/update-engine';
-import { arrayArgument, collectionName, pipelineContext, type CommandHandler } from './context';
+import { Collection, validateCollectionName } from '../storage/collection';
+import { arrayArgument, collectionName, pipelineContext, type CommandContext, type CommandHandler } from './context';
 
 interface WriteTally {
   writeErrors: Doc[];
@@ -48,8 +49,8 @@ const insert: CommandHandler = (ctx) => {
 };
 
 const update: CommandHandler = (ctx) => {
-  const coll = ctx.state.catalog.getOrCreate(ctx.db, collectionName(ctx));
   const statements = arrayArgument(ctx.body, 'updates');
+  const coll = targetCollection(ctx, statements.some((st) => st.upsert === true));
   const pipe = pipelineContext(ctx);
   const tally: WriteTally = { writeErrors: [] };
   const upserted: Doc[] = [];
@@ -88,6 +89,16 @@ const remove: CommandHandler = (ctx) => {
   });
   return reply({ n }, tally);
 };
+
+/**
+ * Only upserts create a collection; otherwise a missing one acts as an empty, unregistered
+ * collection so filters and updates are still validated.
+ */
+export function targetCollection(ctx: CommandContext, mayCreate: boolean): Collection {
+  const name = collectionName(ctx);
+  if (mayCreate) return ctx.state.catalog.getOrCreate(ctx.db, name);
+  return ctx.state.catalog.get(ctx.db, name) ?? new Collection(ctx.db, validateCollectionName(name));
+}
 
 function rejectCollation(st: Doc, index: number): void {
   if (st.collation !== undefined) throw new CommandError(115, `collation (statement ${index}) is not supported by the Sluice test server`);

@@ -5,7 +5,7 @@ import { setPath, splitPath } from '../query/paths';
 import { sortDocs } from '../query/sort';
 import { cloneValue, isDoc, sameValue, valuesEqual, type Doc } from '../query/values';
 import { runPipeline, type PipelineContext } from '../aggregate/pipeline';
-import { applyOperators } from '../update/apply-update';
+import { applyOperators, validateOperators } from '../update/apply-update';
 import { compileArrayFilters, positionalResolver } from '../update/positional';
 import type { UpdateContext } from '../update/targets';
 import type { Collection } from './collection';
@@ -33,7 +33,10 @@ type UpdateKind = 'operators' | 'replacement' | 'pipeline';
 function classify(u: unknown, multi: boolean): UpdateKind {
   if (Array.isArray(u)) return 'pipeline';
   if (!isDoc(u)) throw new CommandError(9, 'Update argument must be either an object or an array');
-  if (isOperatorDoc(u)) return 'operators';
+  if (isOperatorDoc(u)) {
+    validateOperators(u);
+    return 'operators';
+  }
   if (Object.keys(u).some((k) => k.startsWith('$'))) throw badValue('Unknown modifier mixed with replacement fields');
   if (multi) throw new CommandError(9, 'multi update is not supported for replacement-style update');
   return 'replacement';

@@ -52,7 +52,6 @@ function applyField(doc: Doc, op: string, path: string, arg: unknown, ctx: Updat
     renameField(doc, path, arg, ctx);
   } else if (op !== '$setOnInsert') {
     const fn = VALUE_OPERATORS[op];
-    if (!fn) throw new CommandError(9, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
     const create = !NO_CREATE.has(op);
     for (const t of resolveTargets(doc, parts, ctx, create)) {
       const current = readTarget(t);
@@ -84,14 +83,22 @@ function checkConflicts(update: Doc): void {
   }
 }
 
-/** Applies an operator update (`{ $set: ..., $inc: ... }`) to `doc` in place. */
-export function applyOperators(doc: Doc, update: Doc, ctx: UpdateContext): void {
+const KNOWN_OPERATORS = new Set(['$set', '$unset', '$setOnInsert', '$rename', ...Object.keys(VALUE_OPERATORS)]);
+
+/** Parses an operator update up front, so bad updates fail even when nothing matches (as in mongod). */
+export function validateOperators(update: Doc): void {
   for (const op of Object.keys(update)) {
-    if (!op.startsWith('$')) throw new CommandError(9, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    if (!KNOWN_OPERATORS.has(op)) {
+      throw new CommandError(9, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    }
     const fields = update[op];
     if (!isDoc(fields)) throw new CommandError(9, `Modifiers operate on fields but we found type ${bsonTypeName(fields)} instead.`);
   }
   checkConflicts(update);
+}
+
+/** Applies a validated operator update (`{ $set: ..., $inc: ... }`) to `doc` in place. */
+export function applyOperators(doc: Doc, update: Doc, ctx: UpdateContext): void {
   for (const op of Object.keys(update)) {
     const fields = update[op] as Doc;
     for (const path of Object.keys(fields)) applyField(doc, op, path, fields[path], ctx);
