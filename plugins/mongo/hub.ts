@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
-import { MongoTestServer } from '../../test/support/mongo-server';
+import type { MongoTestServer } from '../../test/support/mongo-server';
 import { consoleLogger, type MongoLogger } from './logger';
 
 export interface MongoHubOptions {
@@ -53,8 +53,11 @@ export class MongoHub {
     let testServer: MongoTestServer | undefined;
     if (!url) {
       if (!options.allowTestServer) throw new Error('MongoDB url is not configured and the in-memory test server is not allowed');
-      testServer = await MongoTestServer.start();
-      url = testServer.uri;
+      // Loaded only in dev mode, so production processes never load the test server.
+      const { MongoTestServer: Server } = await import('../../test/support/mongo-server/index.js');
+      const started = await Server.start();
+      testServer = started;
+      url = started.uri;
       logger.warn('MongoDB url not set: using the in-memory test server, data is NOT kept across restarts', { url });
     }
     const client = new MongoClient(url, options.clientOptions ?? {});

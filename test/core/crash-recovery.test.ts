@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
 import { Container } from '../../app/core/runtime/container';
 import { readJson } from '../../app/core/database/connection';
@@ -25,8 +25,14 @@ beforeAll(async () => {
   await producer.init();
   await producer.mirror.seedRegistry(producer.registry);
 });
+afterEach(async () => {
+  // A failed test must not leave a worker consuming the next test's jobs.
+  for (const c of children.splice(0)) {
+    c.kill('SIGKILL');
+    await c.exited;
+  }
+});
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
   await producer?.close();
   await t?.cleanup();
 });
@@ -45,10 +51,14 @@ describe('crash recovery', () => {
     expect((await a.exited).signal).toBe('SIGKILL');
     const b = startWorker();
     await b.waitForLine(/worker consuming/);
+    let last: Record<string, number> = {};
     const final = await eventually(async () => {
-      const c = await statusCounts();
-      return (c.succeeded ?? 0) + (c.failed ?? 0) === 1000 ? c : undefined;
-    }, { what: 'all 1,000 jobs final', timeoutMs: 90_000, intervalMs: 250 });
+      last = await statusCounts();
+      return (last.succeeded ?? 0) + (last.failed ?? 0) === 1000 ? last : undefined;
+    }, { what: 'all 1,000 jobs final', timeoutMs: 90_000, intervalMs: 250 }).catch(async (err: Error) => {
+      const counts = await producer.queues.get('sleepy').getJobCounts();
+      throw new Error(`${err.message}; rows ${JSON.stringify(last)}; queue ${JSON.stringify(counts)}; worker B said:\n${b.lines.slice(-15).join('\n')}`);
+    });
     expect(final.running ?? 0).toBe(0);
     expect(final.queued ?? 0).toBe(0);
     const [failed] = await producer.core.pool.query<RowDataPacket[]>("SELECT error FROM executions WHERE worker_id = 'sleepy' AND status = 'failed'");

@@ -30,12 +30,16 @@ export class E2eTickWorker extends ScheduleWorker {
   }
 }
 `);
-    dev = spawnTs('run-dev.ts', { ...t.env, API_PORT: '0', API_HOST: '127.0.0.1' });
+    dev = spawnTs('run-dev.ts', { ...t.env, API_PORT: '0', API_HOST: '127.0.0.1', MONGO_URL: '' });
     const listening = await dev.waitForLine(/API listening on http:\/\/127\.0\.0\.1:(\d+)/, 60_000);
     const port = /127\.0\.0\.1:(\d+)/.exec(listening)![1];
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
+    // Without MONGO_URL, dev mode serves MongoDB from the in-memory test server and /ready checks it.
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { mysql: { ok: true }, redis: { ok: true }, mongo: { ok: true } } });
     const conn = await mysql.createConnection(t.databaseUrl);
     try {
       const rows = await eventually(async () => {

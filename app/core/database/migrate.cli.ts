@@ -2,8 +2,10 @@
 import { loadSettings } from '../../config/settings';
 import { connectCoreDatabase, ensureDatabase } from './connection';
 import { migrateCore } from './migrate';
+import { loadDotEnv } from '../../config/dotenv';
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const settings = loadSettings();
   await ensureDatabase(settings.DATABASE_URL);
   const core = connectCoreDatabase(settings.DATABASE_URL, 2);

@@ -16,7 +16,7 @@ export async function startApiRole(c: Container, opts: { seed?: boolean; port?: 
     await c.mirror.seedRegistry(c.registry);
     await c.mirror.syncDbToRedis(c.registry);
   }
-  const app = await buildApiApp(c, opts.probes);
+  const app = await buildApiApp(c, opts.probes ?? c.probes);
   const url = await app.listen({ host: c.settings.API_HOST, port: opts.port ?? c.settings.API_PORT });
   c.logger.info(`API listening on ${url} (Swagger UI at /docs)`);
   return { app, url, stop: () => app.close() };

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type winston from 'winston';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
+import { closeMongoHubs, ensureIndexes, getMongoHub, type MongoHub } from '../../../plugins/mongo';
 import { loadSettings, type SettingValues } from '../../config/settings';
 import { connectCoreDatabase, ensureDatabase, type CoreDatabase } from '../database/connection';
 import { migrateCore } from '../database/migrate';
@@ -106,9 +107,36 @@ export class Container {
     await this.checkRedisPolicy();
   }
 
-  /** Registers how `ctx.mongo()` gets its database (the Mongo plugin wires it). */
-  setMongoProvider(provider: () => Promise<Db>): void {
-    this.mongoProvider = provider;
+  /** Readiness checks beyond MySQL, Redis and the @Database classes (MongoDB when configured). */
+  readonly probes = new Map<string, () => Promise<unknown>>();
+
+  /**
+   * Wires `ctx.mongo()` and the /ready check to MONGO_URL. Without a URL, dev mode starts the in-memory test
+   * server (data not kept) and other roles leave MongoDB unconfigured.
+   */
+  configureMongo(allowTestServer: boolean): void {
+    const url = this.settings.MONGO_URL || undefined;
+    if (!url && !allowTestServer) return;
+    const logger = { warn: (m: string, meta?: Record<string, unknown>) => void this.logger.warn(m, meta), info: (m: string, meta?: Record<string, unknown>) => void this.logger.info(m, meta) };
+    let hub: Promise<MongoHub> | null = null;
+    const connect = (): Promise<MongoHub> => (hub ??= getMongoHub({ url, allowTestServer, logger }).catch((err: unknown) => {
+      hub = null;
+      throw err;
+    }));
+    this.mongoProvider = async () => (await connect()).db();
+    this.probes.set('mongo', async () => {
+      const r = await (await connect()).ping();
+      if (!r.ok) throw new Error(r.error ?? 'mongo ping failed');
+    });
+  }
+
+  get mongoConfigured(): boolean {
+    return this.mongoProvider !== null;
+  }
+
+  /** Creates the indexes plugins declared with declareIndexes() (worker boot). */
+  async ensureMongoIndexes(): Promise<void> {
+    if (this.mongoProvider) await ensureIndexes(await this.mongoProvider());
   }
 
   mongo(): Promise<Db> {
@@ -135,6 +163,7 @@ export class Container {
     if (execLeft || logLeft) this.logger.error(`shutdown: ${execLeft} execution row(s) and ${logLeft} log record(s) could not be written`, { stored: false });
     await this.queues.close(true);
     await closeAllDatabases();
+    await closeMongoHubs().catch(() => undefined);
     await this.core.close().catch(() => undefined);
     await this.redisFactory.closeAll();
     this.logger.close();

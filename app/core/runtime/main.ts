@@ -1,5 +1,5 @@
 /** Process entries: build the container, start the role(s), stop gracefully on SIGTERM/SIGINT. */
-import fs from 'node:fs';
+import { loadDotEnv } from '../../config/dotenv';
 import { Container } from './container';
 import { startApiRole } from './api';
 import { startBeatRole } from './beat';
@@ -8,17 +8,10 @@ import { installCrashGuards, installShutdown } from './lifecycle';
 
 export type RoleName = 'api' | 'worker' | 'beat' | 'dev';
 
-/** Loads `.env` from the working directory when present (real env vars win). */
-export function loadDotEnv(file = '.env'): void {
-  if (!fs.existsSync(file)) return;
-  const before = { ...process.env };
-  process.loadEnvFile(file);
-  Object.assign(process.env, before);
-}
-
 export async function runRole(role: RoleName): Promise<void> {
   loadDotEnv();
   const c = new Container({ role });
+  c.configureMongo(role === 'dev');
   installCrashGuards(c.logger);
   const stops: Array<() => Promise<void>> = [];
   installShutdown(c.logger, async () => {

@@ -14,6 +14,7 @@ export async function startWorkerRole(c: Container): Promise<WorkerRole> {
   await c.init();
   await c.mirror.seedRegistry(c.registry);
   await c.mirror.syncDbToRedis(c.registry);
+  await c.ensureMongoIndexes();
   const runner = new JobRunner({
     registry: c.registry, queues: c.queues, recorder: c.recorder, mirror: c.mirror, events: c.events, live: c.live,
     config: c.config, dispatcher: c.dispatcher, logger: c.logger, redis: c.redis, mongo: () => c.mongo(),

@@ -47,6 +47,11 @@ export class Dispatcher {
     const def = this.registry.schedule(workerId);
     if (!def) throw new UnknownWorkerError(workerId);
     assertParams(def.params, params);
+    if (opts.jobId) {
+      // Bull ignores a second add with the same job id; answer with the execution that job already stands for.
+      const existing = await this.queues.get(workerId).getJob(opts.jobId);
+      if (existing?.data?.executionId) return (existing.data as JobData).executionId;
+    }
     const at = opts.at ?? new Date();
     const executionId = opts.jobId ? deterministicExecutionId(opts.jobId, at) : newExecutionId(at);
     const data: JobData = {

@@ -1,6 +1,7 @@
 import { JobCancelledError, JobTimeoutError, NonRetryableError } from '../structures/errors';
 import type { ErrorClass } from '../decorators/options';
 import type { ExecutionStatus } from './execution-recorder';
+import { ParamsValidationError } from './params';
 
 /** Raised into ctx.signal when the process shuts down past its grace period; the job is re-run elsewhere. */
 export class ShutdownInterruption extends Error {
@@ -30,6 +31,7 @@ export function classifyFailure(err: unknown, nonRetryable: ReadonlyArray<string
   const message = errorText(err);
   if (err instanceof JobCancelledError) return { status: 'cancelled', retryable: false, message };
   if (err instanceof JobTimeoutError) return { status: 'timed_out', retryable: true, message };
-  if (err instanceof NonRetryableError || nonRetryable.some((rule) => matches(err, rule))) return { status: 'failed', retryable: false, message };
+  // Params that do not validate will not validate on the next try either.
+  if (err instanceof NonRetryableError || err instanceof ParamsValidationError || nonRetryable.some((rule) => matches(err, rule))) return { status: 'failed', retryable: false, message };
   return { status: 'failed', retryable: true, message };
 }

@@ -8,7 +8,7 @@ export class JobTimeoutError extends Error {
   override name = 'JobTimeoutError';
 }
 
-/** The reason `ctx.signal` carries when a run was stopped (API stop, or shutdown past the grace period). */
+/** The reason `ctx.signal` carries when a run was stopped on request (the API's stop). Never retried. */
 export class JobCancelledError extends Error {
   override name = 'JobCancelledError';
 }
