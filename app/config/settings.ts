@@ -32,6 +32,7 @@ const coreSettings = {
   LOG_RETENTION_DAYS: { type: 'int', default: 14, description: 'Days of rotated log files kept in LOG_DIR.' },
   LOG_QUEUE_MAX: { type: 'int', default: 200_000, description: 'Log records held in memory while MySQL is slow or down; the oldest are dropped above it.' },
   LOG_FLUSH_BATCH: { type: 'int', default: 2_000, description: 'Records per multi-row insert into execution_logs (a flush starts once this many wait).' },
+  LOG_FLUSH_CONCURRENCY: { type: 'int', default: 2, description: 'Log batches written at once (2 lets MySQL insert one while the next is built; read logs ordered by ts, id).' },
   LOG_FLUSH_INTERVAL_MS: { type: 'int', default: 200, description: 'Longest a log record waits before it is flushed.' },
   LOG_DROP_REPORT_INTERVAL_MS: { type: 'int', default: 10_000, description: 'How often dropped log records are reported (once per interval).' },
   EXECUTION_QUEUE_MAX: { type: 'int', default: 500_000, description: 'Execution/status row writes held in memory while MySQL is down.' },

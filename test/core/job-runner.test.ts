@@ -91,7 +91,7 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 async function logsOf(executionId: string): Promise<RowDataPacket[]> {
-  const [rows] = await h.pool.query<RowDataPacket[]>('SELECT level, message, meta FROM execution_logs WHERE execution_id = ? ORDER BY id', [executionId]);
+  const [rows] = await h.pool.query<RowDataPacket[]>('SELECT level, message, meta FROM execution_logs WHERE execution_id = ? ORDER BY ts, id', [executionId]);
   return rows;
 }
 

@@ -66,7 +66,7 @@ export class Container {
     this.redis = this.redisFactory.create(`${opts.role}:main`, { autoPipeline: true });
     this.core = connectCoreDatabase(s.DATABASE_URL, s.DB_POOL_SIZE);
     this.logWriter = createLogWriter(this.core.pool, {
-      batchSize: s.LOG_FLUSH_BATCH, flushIntervalMs: s.LOG_FLUSH_INTERVAL_MS, maxQueued: s.LOG_QUEUE_MAX,
+      batchSize: s.LOG_FLUSH_BATCH, concurrency: s.LOG_FLUSH_CONCURRENCY, flushIntervalMs: s.LOG_FLUSH_INTERVAL_MS, maxQueued: s.LOG_QUEUE_MAX,
       reportIntervalMs: s.LOG_DROP_REPORT_INTERVAL_MS, onReport: report,
     });
     this.logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, dir: s.LOG_DIR, retentionDays: s.LOG_RETENTION_DAYS, sink: this.logWriter, console: opts.console });

@@ -16,6 +16,11 @@ export interface BatchWriterOptions<T> {
   flushIntervalMs?: number;
   /** Items held while the sink is slow or down; the oldest are dropped beyond this. @defaultValue 100000 */
   maxQueued?: number;
+  /**
+   * Batches written at once. Above 1, batches may land out of order (fine for append-only logs, not for
+   * rows updated in place). @defaultValue 1
+   */
+  concurrency?: number;
   /** Longest wait between retries of a failing sink. @defaultValue 5000 */
   maxRetryDelayMs?: number;
   /** How often drops and sink failures are reported. @defaultValue 10000 */
@@ -43,7 +48,9 @@ export class BatchWriter<T> {
   private items: T[] = [];
   private head = 0;
   private inFlight = 0;
-  private flushing: Promise<void> | null = null;
+  private readonly flights = new Set<Promise<void>>();
+  /** Callers waiting until their item is written (see `pushDurable`). */
+  private readonly waiters = new Map<T, { resolve: () => void; reject: (err: Error) => void }>();
   private timer: NodeJS.Timeout | null = null;
   private timerDue = 0;
   private retryDelay = 0;
@@ -57,6 +64,7 @@ export class BatchWriter<T> {
   private readonly maxQueued: number;
   private readonly maxRetryDelay: number;
   private readonly reportInterval: number;
+  private readonly concurrency: number;
 
   constructor(private readonly opts: BatchWriterOptions<T>) {
     this.batchSize = opts.batchSize ?? 2_000;
@@ -64,6 +72,11 @@ export class BatchWriter<T> {
     this.maxQueued = opts.maxQueued ?? 100_000;
     this.maxRetryDelay = opts.maxRetryDelayMs ?? 5_000;
     this.reportInterval = opts.reportIntervalMs ?? 10_000;
+    this.concurrency = Math.max(1, opts.concurrency ?? 1);
+  }
+
+  private get saturated(): boolean {
+    return this.flights.size >= this.concurrency;
   }
 
   get size(): number {
@@ -73,16 +86,38 @@ export class BatchWriter<T> {
   push(item: T): void {
     this.items.push(item);
     if (this.size > this.maxQueued) this.dropOldest(this.size - this.maxQueued);
-    if (this.size >= this.batchSize && !this.flushing && this.retryDelay === 0) this.schedule(0);
-    else if (!this.timer && !this.flushing) this.schedule(this.interval);
+    if (this.size >= this.batchSize && !this.saturated && this.retryDelay === 0) this.schedule(0);
+    else if (!this.timer && this.flights.size === 0) this.schedule(this.interval);
+  }
+
+  /**
+   * Pushes an item and resolves once the batch holding it is written (a flush starts at once). Rejects when the
+   * item is dropped or refused by the sink. Used where the record must exist before work is acknowledged.
+   */
+  pushDurable(item: T): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.waiters.set(item, { resolve, reject }));
+    this.push(item);
+    if (!this.saturated && this.retryDelay === 0) this.schedule(0);
+    return done;
+  }
+
+  private settle(items: T[], err?: Error): void {
+    if (this.waiters.size === 0) return;
+    for (const item of items) {
+      const w = this.waiters.get(item);
+      if (!w) continue;
+      this.waiters.delete(item);
+      if (err) w.reject(err);
+      else w.resolve();
+    }
   }
 
   /** Writes everything queued; resolves when the queue is empty or `timeoutMs` passed (then returns what is left). */
   async drain(timeoutMs = 10_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
-    while ((this.size > 0 || this.flushing) && Date.now() < deadline) {
-      if (this.flushing) await this.flushing;
-      else await this.flushOnce();
+    while ((this.size > 0 || this.flights.size > 0) && Date.now() < deadline) {
+      if (this.size > 0 && !this.saturated && this.retryDelay === 0) void this.flushOnce();
+      if (this.flights.size > 0) await Promise.race(this.flights);
       if (this.retryDelay > 0 && this.size > 0) await new Promise((r) => setTimeout(r, Math.min(this.retryDelay, Math.max(0, deadline - Date.now()))));
     }
     return this.size;
@@ -111,6 +146,7 @@ export class BatchWriter<T> {
   }
 
   private dropOldest(n: number): void {
+    this.settle(this.items.slice(this.head, this.head + n), new Error(`${this.opts.name}: dropped (queue full)`));
     this.head += n;
     this.stats.dropped += n;
     this.droppedSinceReport += n;
@@ -138,23 +174,26 @@ export class BatchWriter<T> {
   }
 
   private flushOnce(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.size === 0) return Promise.resolve();
+    if (this.size === 0 || this.saturated) return Promise.resolve();
     const batch = this.take();
-    this.inFlight = batch.length;
-    this.flushing = this.opts.write(batch).then(
+    this.inFlight += batch.length;
+    const flight: Promise<void> = this.opts.write(batch).then(
       () => {
         this.stats.written += batch.length;
         this.retryDelay = 0;
+        this.settle(batch);
       },
       (err: unknown) => (this.opts.isPermanent?.(err) ? this.isolate(batch) : this.putBack(batch, err)),
     ).finally(() => {
-      this.inFlight = 0;
-      this.flushing = null;
+      this.inFlight -= batch.length;
+      this.flights.delete(flight);
       this.stats.queued = this.size;
-      if (this.size > 0) this.schedule(this.retryDelay > 0 ? this.retryDelay : this.size >= this.batchSize ? 0 : this.interval);
+      if (this.size > 0 && !this.saturated) this.schedule(this.retryDelay > 0 ? this.retryDelay : this.size >= this.batchSize ? 0 : this.interval);
     });
-    return this.flushing;
+    this.flights.add(flight);
+    // More than one batch ready and room for another flight: start it now.
+    if (this.size >= this.batchSize && !this.saturated) void this.flushOnce();
+    return flight;
   }
 
   /** Writes a batch that hit a lasting error one item at a time; a passing error puts the rest back. */
@@ -163,9 +202,11 @@ export class BatchWriter<T> {
       try {
         await this.opts.write([batch[i]]);
         this.stats.written++;
+        this.settle([batch[i]]);
       } catch (err) {
         if (!this.opts.isPermanent?.(err)) return this.putBack(batch.slice(i), err);
         this.stats.rejected++;
+        this.settle([batch[i]], err instanceof Error ? err : new Error(String(err)));
         this.opts.onReport?.(`${this.opts.name}: an item was rejected by the sink and dropped`, { error: err instanceof Error ? err.message : String(err) });
       }
     }

@@ -94,6 +94,11 @@ export class ExecutionRecorder {
     this.writer.push({ table: 'executions', row: { ...row } });
   }
 
+  /** Resolves once the row is in MySQL: a job's final state is recorded before Bull acknowledges the job. */
+  executionDurable(row: ExecutionSnapshot): Promise<void> {
+    return this.writer.pushDurable({ table: 'executions', row: { ...row } });
+  }
+
   workerStatus(row: WorkerStatusSnapshot): void {
     this.writer.push({ table: 'worker_status', row });
   }

@@ -21,6 +21,7 @@ export interface LogRecord {
 
 export interface LogWriterOptions {
   batchSize: number;
+  concurrency?: number;
   flushIntervalMs: number;
   maxQueued: number;
   reportIntervalMs: number;
@@ -33,6 +34,7 @@ export function createLogWriter(pool: Pool, opts: LogWriterOptions): BatchWriter
   return new BatchWriter<LogRecord>({
     name: 'execution_logs',
     batchSize: opts.batchSize,
+    concurrency: opts.concurrency,
     flushIntervalMs: opts.flushIntervalMs,
     maxQueued: opts.maxQueued,
     reportIntervalMs: opts.reportIntervalMs,
