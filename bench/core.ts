@@ -48,7 +48,7 @@ async function sluice(names: ReturnType<typeof isolatedNames>): Promise<number> 
   for (let i = 0; i < JOBS; i += 500) {
     await Promise.all(Array.from({ length: Math.min(500, JOBS - i) }, (_, k) => producer.dispatcher.trigger('bench-noop', { i: i + k })));
   }
-  await producer.recorder.writer.drain();
+  await producer.recorder.drain();
   const c = new Container({ role: 'bench-worker', env, registry, console: false });
   let done = 0;
   const started = performance.now();
@@ -59,7 +59,7 @@ async function sluice(names: ReturnType<typeof isolatedNames>): Promise<number> 
       });
     });
   });
-  await c.recorder.writer.drain(60_000);
+  await c.recorder.drain(60_000);
   const ms = performance.now() - started;
   const [rows] = await c.core.pool.query("SELECT COUNT(*) AS n FROM executions WHERE status = 'succeeded'");
   const succeeded = Number((rows as Array<{ n: number }>)[0].n);

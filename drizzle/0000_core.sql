@@ -22,6 +22,7 @@ CREATE TABLE `executions` (
 	`job_id` varchar(255),
 	`parent_execution_id` char(36),
 	`fence` bigint NOT NULL DEFAULT 0,
+	`rev` bigint NOT NULL DEFAULT 0,
 	`queued_at` datetime(3) NOT NULL,
 	`started_at` datetime(3),
 	`finished_at` datetime(3),

@@ -37,6 +37,7 @@ const coreSettings = {
   LOG_DROP_REPORT_INTERVAL_MS: { type: 'int', default: 10_000, description: 'How often dropped log records are reported (once per interval).' },
   EXECUTION_QUEUE_MAX: { type: 'int', default: 500_000, description: 'Execution/status row writes held in memory while MySQL is down.' },
   EXECUTION_FLUSH_BATCH: { type: 'int', default: 500, description: 'Execution rows per multi-row upsert.' },
+  EXECUTION_FLUSH_CONCURRENCY: { type: 'int', default: 4, description: 'Execution-row batches written at once (a job waits for its final row before it is acknowledged).' },
   EXECUTION_FLUSH_INTERVAL_MS: { type: 'int', default: 100, description: 'Longest an execution row change waits before it is written.' },
   WORKERS_DIR: { type: 'string', default: 'workers', description: 'Directory scanned for *.worker.ts / *.worker.js at boot (relative to the project root).' },
   SHUTDOWN_GRACE_MS: { type: 'int', default: 30_000, description: 'On SIGTERM, how long running jobs may take to finish before they are aborted.' },

@@ -183,7 +183,7 @@ describe('job runner', () => {
     const failed = await h.executionIn(failId, ['failed']);
     expect(failed.error).toContain('quiet failure');
     await h.waitForEvent((e) => e.type === 'execution.finished' && (e.data as { executionId: string }).executionId === okId);
-    await h.container.recorder.writer.drain();
+    await h.container.recorder.drain();
     await h.container.logWriter.drain();
     expect(await h.execution(okId)).toBeUndefined();
     expect(await logsOf(okId)).toHaveLength(0);

@@ -61,6 +61,8 @@ export const executions = mysqlTable('executions', {
   parentExecutionId: char('parent_execution_id', { length: 36 }),
   /** Ownership fence: a write carrying a lower fence than the row's is ignored (lost-lock protection). */
   fence: bigint('fence', { mode: 'number' }).notNull().default(0),
+  /** Write order within one owner: batches may land out of order, the highest (fence, rev) wins. */
+  rev: bigint('rev', { mode: 'number' }).notNull().default(0),
   queuedAt: datetime('queued_at', ms).notNull(),
   startedAt: datetime('started_at', ms),
   finishedAt: datetime('finished_at', ms),

@@ -71,7 +71,7 @@ export class Container {
     });
     this.logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, dir: s.LOG_DIR, retentionDays: s.LOG_RETENTION_DAYS, sink: this.logWriter, console: opts.console });
     this.recorder = new ExecutionRecorder(this.core.pool, {
-      batchSize: s.EXECUTION_FLUSH_BATCH, flushIntervalMs: s.EXECUTION_FLUSH_INTERVAL_MS, maxQueued: s.EXECUTION_QUEUE_MAX,
+      batchSize: s.EXECUTION_FLUSH_BATCH, concurrency: s.EXECUTION_FLUSH_CONCURRENCY, flushIntervalMs: s.EXECUTION_FLUSH_INTERVAL_MS, maxQueued: s.EXECUTION_QUEUE_MAX,
       reportIntervalMs: s.LOG_DROP_REPORT_INTERVAL_MS, onReport: report,
     });
     this.events = new EventBus(this.redis, this.keys.events);
@@ -158,7 +158,7 @@ export class Container {
 
   /** Flushes logs and execution rows, then closes databases and Redis. */
   async close(flushTimeoutMs = 10_000): Promise<void> {
-    const execLeft = await this.recorder.writer.close(flushTimeoutMs);
+    const execLeft = await this.recorder.close(flushTimeoutMs);
     const logLeft = await this.logWriter.close(flushTimeoutMs);
     if (execLeft || logLeft) this.logger.error(`shutdown: ${execLeft} execution row(s) and ${logLeft} log record(s) could not be written`, { stored: false });
     await this.queues.close(true);

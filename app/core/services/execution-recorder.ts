@@ -42,7 +42,7 @@ export interface WorkerStatusSnapshot {
   consecutiveFailures: number | null;
 }
 
-type Item = { table: 'executions'; row: ExecutionSnapshot } | { table: 'worker_status'; row: WorkerStatusSnapshot };
+
 
 const MAX_JSON = 256 * 1024;
 
@@ -53,10 +53,12 @@ function jsonColumn(value: unknown): string | null {
   return text.length > MAX_JSON ? JSON.stringify({ truncated: true, bytes: text.length }) : text;
 }
 
-const EXEC_COLUMNS = ['id', 'worker_id', '`trigger`', 'params', 'status', 'attempt', 'progress', 'result', 'error', 'job_id', 'parent_execution_id', 'queued_at', 'started_at', 'finished_at', 'duration_ms', 'fence'];
-// Fence last: MySQL evaluates assignments in order and later ones see the updated fence.
+const EXEC_COLUMNS = ['id', 'worker_id', '`trigger`', 'params', 'status', 'attempt', 'progress', 'result', 'error', 'job_id', 'parent_execution_id', 'queued_at', 'started_at', 'finished_at', 'duration_ms', 'rev', 'fence'];
+// A write wins when its (fence, rev) is not older than the row's. rev and fence are assigned last, in that order:
+// MySQL evaluates assignments left to right and later ones see the values already updated.
+const NEWER = '(VALUES(fence) > fence OR (VALUES(fence) = fence AND VALUES(rev) >= rev))';
 const EXEC_UPDATE = EXEC_COLUMNS.filter((c) => c !== 'id' && c !== 'fence')
-  .map((c) => `${c} = IF(VALUES(fence) >= fence, VALUES(${c}), ${c})`)
+  .map((c) => `${c} = IF(${NEWER}, VALUES(${c}), ${c})`)
   .concat('fence = GREATEST(fence, VALUES(fence))').join(', ');
 const EXEC_SQL = `INSERT INTO executions (${EXEC_COLUMNS.join(', ')}) VALUES ? ON DUPLICATE KEY UPDATE ${EXEC_UPDATE}`;
 
@@ -66,10 +68,14 @@ const STATUS_SQL = `INSERT INTO worker_status (worker_id, state, last_execution_
  last_result = COALESCE(VALUES(last_result), last_result), last_error = COALESCE(VALUES(last_error), last_error),
  consecutive_failures = COALESCE(VALUES(consecutive_failures), consecutive_failures), updated_at = VALUES(updated_at)`;
 
-function execRow(r: ExecutionSnapshot): unknown[] {
+type RevSnapshot = ExecutionSnapshot & { rev: number };
+
+function execRow(r: RevSnapshot): unknown[] {
   return [r.id, r.workerId, r.trigger, jsonColumn(r.params), r.status, r.attempt, jsonColumn(r.progress), jsonColumn(r.result),
-    r.error, r.jobId, r.parentExecutionId, r.queuedAt, r.startedAt, r.finishedAt, r.durationMs, r.fence];
+    r.error, r.jobId, r.parentExecutionId, r.queuedAt, r.startedAt, r.finishedAt, r.durationMs, r.rev, r.fence];
 }
+
+const newer = (a: RevSnapshot, b: RevSnapshot): boolean => a.fence > b.fence || (a.fence === b.fence && a.rev >= b.rev);
 
 function statusRow(r: WorkerStatusSnapshot): unknown[] {
   return [r.workerId, r.state, r.lastExecutionId, r.lastStartedAt, r.lastFinishedAt, jsonColumn(r.lastResult), r.lastError, r.consecutiveFailures, new Date()];
@@ -77,6 +83,8 @@ function statusRow(r: WorkerStatusSnapshot): unknown[] {
 
 export interface ExecutionRecorderOptions {
   batchSize: number;
+  /** Execution batches written at once (rows carry (fence, rev), so order does not matter). @defaultValue 1 */
+  concurrency?: number;
   flushIntervalMs: number;
   maxQueued: number;
   reportIntervalMs: number;
@@ -84,40 +92,64 @@ export interface ExecutionRecorderOptions {
 }
 
 export class ExecutionRecorder {
-  readonly writer: BatchWriter<Item>;
+  readonly writer: BatchWriter<RevSnapshot>;
+  readonly statusWriter: BatchWriter<WorkerStatusSnapshot>;
+  private rev = 0;
 
   constructor(private readonly pool: Pool, opts: ExecutionRecorderOptions) {
-    this.writer = new BatchWriter<Item>({ name: 'executions', ...opts, isPermanent: isPermanentMysqlError, write: (items) => this.write(items) });
+    this.writer = new BatchWriter<RevSnapshot>({ name: 'executions', ...opts, isPermanent: isPermanentMysqlError, write: (rows) => this.writeExecutions(rows) });
+    // One row per worker, updated by every flush: a single flight avoids lock waits between flights.
+    this.statusWriter = new BatchWriter<WorkerStatusSnapshot>({ name: 'worker_status', ...opts, concurrency: 1, isPermanent: isPermanentMysqlError, write: (rows) => this.writeStatuses(rows) });
+  }
+
+  private snapshot(row: ExecutionSnapshot): RevSnapshot {
+    return { ...row, rev: ++this.rev };
   }
 
   execution(row: ExecutionSnapshot): void {
-    this.writer.push({ table: 'executions', row: { ...row } });
+    this.writer.push(this.snapshot(row));
   }
 
   /** Resolves once the row is in MySQL: a job's final state is recorded before Bull acknowledges the job. */
   executionDurable(row: ExecutionSnapshot): Promise<void> {
-    return this.writer.pushDurable({ table: 'executions', row: { ...row } });
+    return this.writer.pushDurable(this.snapshot(row));
   }
 
   workerStatus(row: WorkerStatusSnapshot): void {
-    this.writer.push({ table: 'worker_status', row });
+    this.statusWriter.push(row);
   }
 
-  /** Coalesces a batch (the last snapshot of a row wins within it) and writes each table in one statement. */
-  private async write(items: Item[]): Promise<void> {
-    const execs = new Map<string, ExecutionSnapshot>();
-    const statuses = new Map<string, WorkerStatusSnapshot>();
-    for (const item of items) {
-      if (item.table === 'executions') {
-        const prev = execs.get(item.row.id);
-        if (!prev || item.row.fence >= prev.fence) execs.set(item.row.id, item.row);
-      } else {
-        const prev = statuses.get(item.row.workerId);
-        statuses.set(item.row.workerId, prev ? mergeStatus(prev, item.row) : item.row);
-      }
+  /** Writes everything queued in both writers; returns how many items could not be written in time. */
+  async drain(timeoutMs = 10_000): Promise<number> {
+    const [a, b] = await Promise.all([this.writer.drain(timeoutMs), this.statusWriter.drain(timeoutMs)]);
+    return a + b;
+  }
+
+  async close(timeoutMs = 10_000): Promise<number> {
+    const [a, b] = await Promise.all([this.writer.close(timeoutMs), this.statusWriter.close(timeoutMs)]);
+    return a + b;
+  }
+
+  /** Coalesces a batch (the newest snapshot of a row wins) and upserts it in one statement, rows in id order. */
+  private async writeExecutions(rows: RevSnapshot[]): Promise<void> {
+    const latest = new Map<string, RevSnapshot>();
+    for (const row of rows) {
+      const prev = latest.get(row.id);
+      if (!prev || newer(row, prev)) latest.set(row.id, row);
     }
-    if (execs.size) await this.pool.query(EXEC_SQL, [[...execs.values()].map(execRow)]);
-    if (statuses.size) await this.pool.query(STATUS_SQL, [[...statuses.values()].map(statusRow)]);
+    // Same lock order in every flight, so concurrent flights do not deadlock each other.
+    const ordered = [...latest.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+    await this.pool.query(EXEC_SQL, [ordered.map(execRow)]);
+  }
+
+  private async writeStatuses(rows: WorkerStatusSnapshot[]): Promise<void> {
+    const merged = new Map<string, WorkerStatusSnapshot>();
+    for (const row of rows) {
+      const prev = merged.get(row.workerId);
+      merged.set(row.workerId, prev ? mergeStatus(prev, row) : row);
+    }
+    const ordered = [...merged.values()].sort((a, b) => (a.workerId < b.workerId ? -1 : 1));
+    await this.pool.query(STATUS_SQL, [ordered.map(statusRow)]);
   }
 }
 
