@@ -190,6 +190,17 @@ describe('job runner', () => {
     expect((await logsOf(failId)).map((l) => l.message)).toContain('routine line');
   });
 
+  it('settles from Bull a row a crashed process left running after the job completed', async () => {
+    const id = await h.container.dispatcher.trigger('t-ok', { n: 5 });
+    await h.executionIn(id, ['succeeded']);
+    // What a kill between Bull's acknowledgement and the batched row write leaves behind:
+    await h.pool.query("UPDATE executions SET status = 'running', result = NULL, finished_at = NULL, started_at = NOW(3) - INTERVAL 10 MINUTE WHERE id = ?", [id]);
+    expect(await h.worker.reconciler.runOnce()).toBe(1);
+    const row = await h.executionIn(id, ['succeeded']);
+    expect(readJson(row.result)).toEqual({ doubled: 10 });
+    expect(await h.worker.reconciler.runOnce()).toBe(0);
+  });
+
   it('cancels a running execution: ctx.signal fires and the row ends cancelled, not retried', async () => {
     const id = await h.container.dispatcher.trigger('t-cancel');
     await h.waitForEvent((e) => e.type === 'execution.started' && (e.data as { executionId: string }).executionId === id);

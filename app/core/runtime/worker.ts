@@ -1,10 +1,12 @@
 /** The worker role: consume every schedule worker's queue (listeners join in Core runtime II). */
 import { ControlChannel } from '../services/control';
 import { JobRunner } from '../services/job-runner';
+import { Reconciler } from '../services/reconciler';
 import type { Container } from './container';
 
 export interface WorkerRole {
   runner: JobRunner;
+  reconciler: Reconciler;
   stop(): Promise<void>;
 }
 
@@ -21,6 +23,11 @@ export async function startWorkerRole(c: Container): Promise<WorkerRole> {
     lockDurationMs: c.settings.QUEUE_LOCK_DURATION_MS, keys: c.keys,
   });
   runner.start();
+  const reconciler = new Reconciler({
+    pool: c.core.pool, redis: c.redis, keys: c.keys, queues: c.queues, registry: c.registry, recorder: c.recorder, logger: c.logger,
+    staleAfterMs: c.settings.QUEUE_LOCK_DURATION_MS * 2,
+  });
+  reconciler.start(c.settings.QUEUE_STALLED_INTERVAL_MS);
   const control = new ControlChannel(c.redis, c.keys.controlChannel);
   await control.listen(c.redisFactory.create('worker:control-sub', { blocking: true }), (m) => {
     if (m.type === 'cancel') runner.cancel(m.executionId, m.reason);
@@ -28,7 +35,9 @@ export async function startWorkerRole(c: Container): Promise<WorkerRole> {
   c.logger.info(`worker consuming ${c.registry.schedules.length} queue(s): ${c.registry.schedules.map((s) => s.id).join(', ') || 'none'}`);
   return {
     runner,
+    reconciler,
     async stop() {
+      reconciler.stop();
       const { finished, interrupted } = await runner.stop(c.settings.SHUTDOWN_GRACE_MS);
       c.logger.info(`worker stopped: ${finished} running job(s) finished, ${interrupted} interrupted and left for another worker`);
     },

@@ -49,8 +49,6 @@ export class BatchWriter<T> {
   private head = 0;
   private inFlight = 0;
   private readonly flights = new Set<Promise<void>>();
-  /** Callers waiting until their item is written (see `pushDurable`). */
-  private readonly waiters = new Map<T, { resolve: () => void; reject: (err: Error) => void }>();
   private timer: NodeJS.Timeout | null = null;
   private timerDue = 0;
   private retryDelay = 0;
@@ -90,28 +88,6 @@ export class BatchWriter<T> {
     else if (!this.timer && this.flights.size === 0) this.schedule(this.interval);
   }
 
-  /**
-   * Pushes an item and resolves once the batch holding it is written (a flush starts at once). Rejects when the
-   * item is dropped or refused by the sink. Used where the record must exist before work is acknowledged.
-   */
-  pushDurable(item: T): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.waiters.set(item, { resolve, reject }));
-    this.push(item);
-    if (!this.saturated && this.retryDelay === 0) this.schedule(0);
-    return done;
-  }
-
-  private settle(items: T[], err?: Error): void {
-    if (this.waiters.size === 0) return;
-    for (const item of items) {
-      const w = this.waiters.get(item);
-      if (!w) continue;
-      this.waiters.delete(item);
-      if (err) w.reject(err);
-      else w.resolve();
-    }
-  }
-
   /** Writes everything queued; resolves when the queue is empty or `timeoutMs` passed (then returns what is left). */
   async drain(timeoutMs = 10_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
@@ -146,7 +122,6 @@ export class BatchWriter<T> {
   }
 
   private dropOldest(n: number): void {
-    this.settle(this.items.slice(this.head, this.head + n), new Error(`${this.opts.name}: dropped (queue full)`));
     this.head += n;
     this.stats.dropped += n;
     this.droppedSinceReport += n;
@@ -181,7 +156,6 @@ export class BatchWriter<T> {
       () => {
         this.stats.written += batch.length;
         this.retryDelay = 0;
-        this.settle(batch);
       },
       (err: unknown) => (this.opts.isPermanent?.(err) ? this.isolate(batch) : this.putBack(batch, err)),
     ).finally(() => {
@@ -202,11 +176,9 @@ export class BatchWriter<T> {
       try {
         await this.opts.write([batch[i]]);
         this.stats.written++;
-        this.settle([batch[i]]);
       } catch (err) {
         if (!this.opts.isPermanent?.(err)) return this.putBack(batch.slice(i), err);
         this.stats.rejected++;
-        this.settle([batch[i]], err instanceof Error ? err : new Error(String(err)));
         this.opts.onReport?.(`${this.opts.name}: an item was rejected by the sink and dropped`, { error: err instanceof Error ? err.message : String(err) });
       }
     }

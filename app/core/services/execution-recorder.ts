@@ -110,11 +110,6 @@ export class ExecutionRecorder {
     this.writer.push(this.snapshot(row));
   }
 
-  /** Resolves once the row is in MySQL: a job's final state is recorded before Bull acknowledges the job. */
-  executionDurable(row: ExecutionSnapshot): Promise<void> {
-    return this.writer.pushDurable(this.snapshot(row));
-  }
-
   workerStatus(row: WorkerStatusSnapshot): void {
     this.statusWriter.push(row);
   }

@@ -156,9 +156,8 @@ export class JobRunner {
       assertParams(def.params, snap.params);
       const ctx = this.context(def, snap, log, controller.signal);
       const result = await raceAbort(Promise.resolve().then(() => this.instance(def).run(ctx)), controller.signal);
-      const recorded = this.markFinished(def, snap, 'succeeded', result, null);
+      this.markFinished(def, snap, 'succeeded', result, null);
       log.settle(false);
-      await recorded;
       return result ?? null;
     } catch (err) {
       return this.handleError(def, job, snap, log, err, controller.signal);
@@ -168,7 +167,7 @@ export class JobRunner {
     }
   }
 
-  private async handleError(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, log: ExecutionLogger, err: unknown, signal: AbortSignal): Promise<never> {
+  private handleError(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, log: ExecutionLogger, err: unknown, signal: AbortSignal): Promise<never> {
     const cause = signal.aborted ? signal.reason : err;
     if (cause instanceof ShutdownInterruption) {
       // Leave the job active without a lock: stall recovery hands it to a live worker (Sidekiq-style requeue).
@@ -183,9 +182,8 @@ export class JobRunner {
     if (!verdict.retryable) void job.discard();
     log.error(`run failed: ${verdict.message}`, { status: verdict.status, willRetry });
     if (willRetry) this.markRetrying(def, snap, verdict.message);
-    const recorded = willRetry ? Promise.resolve() : this.markFinished(def, snap, verdict.status, null, verdict.message);
+    else this.markFinished(def, snap, verdict.status, null, verdict.message);
     log.settle(true);
-    await recorded;
     throw cause instanceof Error ? cause : new Error(verdict.message);
   }
 
@@ -218,16 +216,14 @@ export class JobRunner {
   }
 
   /**
-   * Records the final state; resolves when the row is in MySQL, so a crash after Bull acknowledges the job can
-   * never leave its row 'running'. A write that cannot be made (row dropped) is logged, not thrown: the job ran.
+   * Records the final state through the batched path. If the process dies before that row is written, Bull still
+   * holds the outcome and the Reconciler settles the row from it.
    */
-  private async markFinished(def: ScheduleDefinition, snap: ExecutionSnapshot, status: ExecutionStatus, result: unknown, error: string | null): Promise<void> {
+  private markFinished(def: ScheduleDefinition, snap: ExecutionSnapshot, status: ExecutionStatus, result: unknown, error: string | null): void {
     const finishedAt = new Date();
     Object.assign(snap, { status, result: result ?? null, error, finishedAt, durationMs: finishedAt.getTime() - snap.startedAt!.getTime() });
+    if (def.history === 'all' || status !== 'succeeded') this.deps.recorder.execution(snap);
     void this.afterRun(def, snap, status, error);
-    if (def.history === 'failures' && status === 'succeeded') return;
-    await this.deps.recorder.executionDurable(snap).catch((err: unknown) =>
-      this.deps.logger.error(`could not record the end of execution ${snap.id}: ${errorText(err)}`, { workerId: def.id, stored: false }));
   }
 
   /** Leaves the running set and writes the live and durable worker state; final outcomes announce the end. */
