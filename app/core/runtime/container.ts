@@ -63,7 +63,7 @@ export class Container {
       this.logger.warn(message, { ...meta, stored: false });
     };
     this.redisFactory = createRedisFactory(s.REDIS_URL, (role, err) => report(`redis (${role}): ${err.message}`, {}));
-    this.redis = this.redisFactory.create(`${opts.role}:main`, { autoPipeline: true });
+    this.redis = this.redisFactory.create(`${opts.role}:main`);
     this.core = connectCoreDatabase(s.DATABASE_URL, s.DB_POOL_SIZE);
     this.logWriter = createLogWriter(this.core.pool, {
       batchSize: s.LOG_FLUSH_BATCH, concurrency: s.LOG_FLUSH_CONCURRENCY, flushIntervalMs: s.LOG_FLUSH_INTERVAL_MS, maxQueued: s.LOG_QUEUE_MAX,

@@ -130,6 +130,13 @@ export class JobRunner {
       ['execution.started', { workerId: def.id, executionId: snap.id, attempt: snap.attempt, trigger: snap.trigger }],
       ['worker.state', { workerId: def.id, state: 'running', executionId: snap.id }],
     ];
+    if (!alone) {
+      // Nothing to decide: do not wait for Redis (commands on one connection keep their order, so the finish
+      // script still runs after this one).
+      this.deps.live.start(def.id, snap.id, false, fields, events).catch((err: unknown) =>
+        this.deps.logger.warn(`could not mark ${def.id} running: ${errorText(err)}`, { workerId: def.id, stored: false }));
+      return true;
+    }
     while (!(await this.deps.live.start(def.id, snap.id, alone, fields, events))) {
       if (def.overlap === 'skip') return !this.recordSkip(def, snap, 'previous run still running');
       if (this.stopping) throw new ShutdownInterruption('worker shutting down');

@@ -3,7 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 
 export interface RedisFactory {
   /** A new connection. `blocking` ones (Bull bclient, subscribers) never time out requests. */
-  create(role: string, opts?: { blocking?: boolean; autoPipeline?: boolean }): Redis;
+  create(role: string, opts?: { blocking?: boolean }): Redis;
   /** Every connection this factory made, for shutdown. */
   closeAll(): Promise<void>;
 }
@@ -18,7 +18,7 @@ export function createRedisFactory(url: string, onError: (role: string, err: Err
         retryStrategy: (times) => Math.min(200 * times, 2_000),
         reconnectOnError: () => true,
       };
-      const client = new Redis(url, opts.blocking ? { ...base, maxRetriesPerRequest: null, enableReadyCheck: false } : { ...base, maxRetriesPerRequest: null, enableAutoPipelining: opts.autoPipeline ?? false });
+      const client = new Redis(url, opts.blocking ? { ...base, maxRetriesPerRequest: null, enableReadyCheck: false } : { ...base, maxRetriesPerRequest: null });
       let lastReport = 0;
       client.on('error', (err: Error) => {
         // ioredis emits an error per failed reconnect attempt; report at most every 5 s per connection.
