@@ -10,10 +10,10 @@ export interface WorkerRole {
   stop(): Promise<void>;
 }
 
-/** Boot: clear this deployment's live-state keys → load config → seed registry → sync DB→Redis → consume. */
+/** Boot: load config and registry → clear this deployment's stale runtime keys → seed → sync DB→Redis → consume. */
 export async function startWorkerRole(c: Container): Promise<WorkerRole> {
-  await c.mirror.clearRuntimeKeys();
   await c.init();
+  await c.mirror.clearRuntimeKeys(c.registry);
   await c.mirror.seedRegistry(c.registry);
   await c.mirror.syncDbToRedis(c.registry);
   await c.ensureMongoIndexes();

@@ -78,10 +78,12 @@ export class StateMirror {
     for (const w of workers) {
       multi.hset(this.keys.registry, w.id, JSON.stringify(w));
       const s = byId.get(w.id);
+      // 'running' in MySQL is only true while a live lease says so (a crashed process leaves it behind).
+      const running = s?.state === 'running' && (await this.redis.zcount(this.keys.overlap(w.id), Date.now(), '+inf')) > 0;
       const fields: Record<string, string> = {
         enabled: String(w.enabled),
-        state: s?.state ?? (w.enabled ? 'idle' : 'disabled'),
-        execution_id: s?.state === 'running' ? s.last_execution_id ?? '' : '',
+        state: running ? 'running' : s && s.state !== 'running' ? s.state : 'idle',
+        execution_id: running ? s?.last_execution_id ?? '' : '',
         last_execution_id: s?.last_execution_id ?? '',
         last_result: s?.last_result ? (typeof s.last_result === 'string' ? s.last_result : JSON.stringify(s.last_result)) : '',
         last_error: s?.last_error ?? '',
@@ -95,18 +97,24 @@ export class StateMirror {
     await multi.exec();
   }
 
-  /** Removes this deployment's live-state keys (rebuilt from MySQL right after). Queues and leases are kept. */
-  async clearRuntimeKeys(): Promise<number> {
+  /**
+   * Clears this deployment's runtime keys at worker boot: live state of workers that are no longer declared is
+   * removed; the state of declared workers is then overwritten from MySQL by `syncDbToRedis` (deleting it first
+   * would leave a window in which running processes read no `enabled` flag). Queues and leases are kept.
+   */
+  async clearRuntimeKeys(registry: WorkerRegistry): Promise<number> {
     let removed = 0;
-    for (const pattern of [this.keys.statePattern]) {
-      let cursor = '0';
-      do {
-        const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        cursor = next;
-        if (batch.length) removed += await this.redis.unlink(...batch);
-      } while (cursor !== '0');
-    }
-    await this.redis.unlink(this.keys.registry);
+    let cursor = '0';
+    const statePrefix = this.keys.state('');
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', this.keys.statePattern, 'COUNT', 500);
+      cursor = next;
+      const stale = batch.filter((k) => !registry.workers.has(k.slice(statePrefix.length)));
+      if (stale.length) removed += await this.redis.unlink(...stale);
+    } while (cursor !== '0');
+    const known = await this.redis.hkeys(this.keys.registry);
+    const gone = known.filter((id) => !registry.workers.has(id));
+    if (gone.length) await this.redis.hdel(this.keys.registry, ...gone);
     return removed;
   }
 
