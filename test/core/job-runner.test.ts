@@ -199,6 +199,10 @@ describe('job runner', () => {
     const row = await h.executionIn(id, ['succeeded']);
     expect(readJson(row.result)).toEqual({ doubled: 10 });
     expect(await h.worker.reconciler.runOnce()).toBe(0);
+    // A row still 'queued' (not even the start was written) whose job Bull completed is settled the same way.
+    await h.pool.query("UPDATE executions SET status = 'queued', result = NULL, queued_at = NOW(3) - INTERVAL 10 MINUTE WHERE id = ?", [id]);
+    expect(await h.worker.reconciler.runOnce()).toBe(1);
+    expect(readJson((await h.executionIn(id, ['succeeded'])).result)).toEqual({ doubled: 10 });
   });
 
   it('cancels a running execution: ctx.signal fires and the row ends cancelled, not retried', async () => {

@@ -1,8 +1,9 @@
 /**
- * Repairs execution rows a crash left behind. A job's final row is written through the batched path after its
- * result is handed to Bull, so a process killed in between leaves the row 'running' although Bull holds the
- * outcome. Rows 'running' whose run lease has lapsed are settled from Bull's record of the job; jobs Bull still
- * has waiting or active are left alone (stall recovery re-runs them).
+ * Repairs execution rows a crash left behind. Rows are written through the batched path, so a process killed
+ * just after handing a result to Bull leaves the row 'running' (or still 'queued', when even the start was not
+ * written) although Bull holds the outcome. Such rows are settled from Bull's record of the job; jobs Bull still
+ * has waiting, delayed or active are left alone (stall recovery re-runs them). Passes walk the table with a
+ * cursor, so a long backlog of genuinely queued jobs cannot hide a stuck row forever.
  */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
@@ -29,6 +30,7 @@ export interface ReconcilerDeps {
 export class Reconciler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
+  private cursor = '';
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -57,19 +59,23 @@ export class Reconciler {
   private async pass(): Promise<number> {
     const ids = this.deps.registry.schedules.map((s) => s.id);
     if (!ids.length) return 0;
+    const limit = 500;
     const [rows] = await this.deps.pool.query<RowDataPacket[]>(
-      "SELECT * FROM executions WHERE status = 'running' AND worker_id IN (?) AND started_at < ? ORDER BY started_at LIMIT 500",
-      [ids, new Date(Date.now() - this.deps.staleAfterMs)],
+      "SELECT * FROM executions WHERE status IN ('running', 'queued') AND worker_id IN (?) AND COALESCE(started_at, queued_at) < ? AND id > ? ORDER BY id LIMIT ?",
+      [ids, new Date(Date.now() - this.deps.staleAfterMs), this.cursor, limit],
     );
+    this.cursor = rows.length === limit ? rows[rows.length - 1].id : '';
     let settled = 0;
     for (const row of rows) if (await this.settle(row)) settled++;
-    if (settled) this.deps.logger.warn(`reconciler settled ${settled} execution row(s) left 'running' by a crashed process`, { stored: false });
+    if (settled) this.deps.logger.warn(`reconciler settled ${settled} execution row(s) a crashed process left unfinished`, { stored: false });
     return settled;
   }
 
   private async settle(row: RowDataPacket): Promise<boolean> {
-    const alive = await this.deps.redis.zscore(this.deps.keys.overlap(row.worker_id), row.id);
-    if (alive !== null && Number(alive) > Date.now()) return false;
+    if (row.status === 'running') {
+      const alive = await this.deps.redis.zscore(this.deps.keys.overlap(row.worker_id), row.id);
+      if (alive !== null && Number(alive) > Date.now()) return false;
+    }
     const job = row.job_id ? await this.deps.queues.get(row.worker_id).getJob(row.job_id) : null;
     const state = job ? await job.getState() : 'missing';
     if (state !== 'completed' && state !== 'failed' && state !== 'missing') return false;
@@ -78,7 +84,7 @@ export class Reconciler {
     const snap: ExecutionSnapshot = {
       id: row.id, workerId: row.worker_id, trigger: row.trigger, params: readJson(row.params) ?? (job?.data as JobData | undefined)?.params ?? {},
       status: state === 'completed' ? 'succeeded' : 'failed', attempt: row.attempt, progress: readJson(row.progress), result: state === 'completed' ? job!.returnvalue ?? null : null,
-      error: state === 'failed' ? job!.failedReason ?? 'failed' : state === 'missing' ? 'lost: the job is no longer in the queue (its process crashed before recording the outcome)' : null,
+      error: state === 'failed' ? job!.failedReason ?? 'failed' : state === 'missing' ? 'outcome unknown: the job is no longer in the queue and its process stopped before recording the outcome' : null,
       jobId: row.job_id, parentExecutionId: row.parent_execution_id, fence: Date.now(), queuedAt: new Date(row.queued_at), startedAt,
       finishedAt, durationMs: startedAt ? Math.max(0, finishedAt.getTime() - startedAt.getTime()) : null,
     };
