@@ -84,9 +84,20 @@ class CancelWorker extends ScheduleWorker {
   }
 }
 
+let openConcGate: () => void = () => undefined;
+const concGate = new Promise<void>((resolve) => (openConcGate = resolve));
+
+@Schedule({ id: 't-conc', concurrency: 'T_CONC' })
+class ConcurrentWorker extends ScheduleWorker {
+  async run() {
+    await concGate;
+    return 'ok';
+  }
+}
+
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness('runner', [OkWorker, SlowWorker, FlakyWorker, NonRetryWorker, PatternWorker, ProgressWorker, ParentWorker, QuietWorker, CancelWorker]);
+  h = await startHarness('runner', [OkWorker, SlowWorker, FlakyWorker, NonRetryWorker, PatternWorker, ProgressWorker, ParentWorker, QuietWorker, CancelWorker, ConcurrentWorker], { T_CONC: '3' });
 });
 afterAll(async () => h?.close());
 
@@ -203,6 +214,14 @@ describe('job runner', () => {
     await h.pool.query("UPDATE executions SET status = 'queued', result = NULL, queued_at = NOW(3) - INTERVAL 10 MINUTE WHERE id = ?", [id]);
     expect(await h.worker.reconciler.runOnce()).toBe(1);
     expect(readJson((await h.executionIn(id, ['succeeded'])).result)).toEqual({ doubled: 10 });
+  });
+
+  it('takes concurrency from a setting when the decorator names one', async () => {
+    const ids = await Promise.all([1, 2, 3].map(() => h.container.dispatcher.trigger('t-conc')));
+    // With the default concurrency of 1 only the first would start before the gate opens.
+    await Promise.all(ids.map((id) => h.waitForEvent((e) => e.type === 'execution.started' && (e.data as { executionId: string }).executionId === id, 10_000)));
+    openConcGate();
+    for (const id of ids) await h.executionIn(id, ['succeeded']);
   });
 
   it('cancels a running execution: ctx.signal fires and the row ends cancelled, not retried', async () => {

@@ -22,8 +22,11 @@ export interface ScheduleOptions {
   timezone?: string;
   /** Shown in the registry and dashboard. @defaultValue '' */
   description?: string;
-  /** Jobs of this worker run at once in one worker process. @defaultValue 1 */
-  concurrency?: number;
+  /**
+   * Jobs of this worker run at once in one worker process: a number, or the name of a setting (resolved through
+   * the config chain when the worker process starts, so ops can tune it without a code change). @defaultValue 1
+   */
+  concurrency?: number | string;
   /** A run is aborted (`ctx.signal`) and recorded `timed_out` after this long. @defaultValue JOB_TIMEOUT_MS (1 h) */
   timeoutMs?: number;
   /** Tries per job, the first included. @defaultValue JOB_ATTEMPTS (1) */

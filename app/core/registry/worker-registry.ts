@@ -24,6 +24,8 @@ export interface ScheduleDefinition {
   timezone: string;
   description: string;
   concurrency: number;
+  /** Setting that overrides `concurrency` at worker start (when the option named one). */
+  concurrencySetting: string | null;
   timeoutMs: number;
   attempts: number;
   backoff: { type: 'fixed' | 'exponential'; delayMs: number };
@@ -130,7 +132,8 @@ function buildSchedule(decl: Extract<Declaration, { kind: 'schedule' }>, file: s
     cron: o.cron ?? null,
     timezone,
     description: o.description ?? '',
-    concurrency: positiveInt(id, 'concurrency', o.concurrency ?? 1, file),
+    concurrency: typeof o.concurrency === 'string' ? 1 : positiveInt(id, 'concurrency', o.concurrency ?? 1, file),
+    concurrencySetting: typeof o.concurrency === 'string' ? o.concurrency : null,
     timeoutMs: positiveInt(id, 'timeoutMs', o.timeoutMs ?? d.timeoutMs, file),
     attempts: positiveInt(id, 'attempts', o.attempts ?? d.attempts, file),
     backoff,

@@ -59,8 +59,18 @@ export class JobRunner {
       queue.on('error', (err: Error) => this.deps.logger.warn(`queue ${def.id}: ${err.message}`, { workerId: def.id, stored: false }));
       queue.on('lock-extension-failed', (job: Job<JobData>, err: Error) =>
         this.deps.logger.warn(`lost the lock of a running job; its result will not be recorded over the new owner's`, { workerId: def.id, executionId: job.data?.executionId, error: err.message }));
-      void queue.process(def.concurrency, (job: Job<JobData>) => this.process(def, job));
+      void queue.process(this.concurrencyOf(def), (job: Job<JobData>) => this.process(def, job));
     }
+  }
+
+  /** The decorator's number, or the value of the setting it names (must be a positive integer). */
+  private concurrencyOf(def: ScheduleDefinition): number {
+    if (!def.concurrencySetting) return def.concurrency;
+    const value = Number(this.deps.config.get(def.concurrencySetting, def.id));
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`Worker "${def.id}": setting ${def.concurrencySetting} (its concurrency) must be a positive integer, got ${JSON.stringify(this.deps.config.get(def.concurrencySetting, def.id))}`);
+    }
+    return value;
   }
 
   get activeCount(): number {
