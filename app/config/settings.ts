@@ -52,7 +52,8 @@ const coreSettings = {
   QUEUE_DRAIN_DELAY_S: { type: 'int', default: 5, description: 'Seconds a worker blocks waiting for a job before it polls again.' },
   OVERLAP_POLL_MS: { type: 'int', default: 200, description: "How often a job with overlap 'queue' checks whether the previous run finished." },
   CONFIG_CACHE_TTL_MS: { type: 'int', default: 30_000, description: 'Safety reload of the config cache (changes through the API invalidate it at once).' },
-  BEAT_LEASE_MS: { type: 'int', default: 10_000, description: 'Beat leader lease; a standby takes over at most this long after the leader dies.' },
+  BEAT_LEASE_MS: { type: 'int', default: 6_000, description: 'Beat leader lease; a standby beat takes over within about this long (+ a third of it) after the leader dies.' },
+  LISTENER_LEASE_MS: { type: 'int', default: 10_000, description: 'Lease of a singleton listener; another worker process takes it over within about this long after its holder dies.' },
 } satisfies Record<string, SettingDefinition>;
 
 export type CoreSettings = typeof coreSettings;

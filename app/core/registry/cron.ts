@@ -20,3 +20,8 @@ export function isValidTimezone(tz: string): boolean {
 export function nextFire(expression: string, timezone: string, after: Date = new Date()): Date {
   return CronExpressionParser.parse(expression, { tz: timezone, currentDate: after }).next().toDate();
 }
+
+/** Latest fire at or before `before`, in the schedule's timezone. */
+export function previousFire(expression: string, timezone: string, before: Date = new Date()): Date {
+  return CronExpressionParser.parse(expression, { tz: timezone, currentDate: new Date(before.getTime() + 1) }).prev().toDate();
+}

@@ -13,7 +13,7 @@ import { migrateCore } from '../database/migrate';
 import { discoverWorkers } from '../registry/discovery';
 import { buildRegistry, type WorkerRegistry } from '../registry/worker-registry';
 import { closeAllDatabases, setDatabaseUrlResolver } from '../structures/database-base';
-import type { BatchWriter } from '../services/batch-writer';
+import type { BatchWriter } from '../../../plugins/batcher';
 import { ConfigChain } from '../services/config-chain';
 import { Dispatcher } from '../services/dispatcher';
 import { EventBus } from '../services/events';

@@ -2,10 +2,12 @@
 import { ControlChannel } from '../services/control';
 import { JobRunner } from '../services/job-runner';
 import { Reconciler } from '../services/reconciler';
+import { ListenerManager } from './listeners';
 import type { Container } from './container';
 
 export interface WorkerRole {
   runner: JobRunner;
+  listeners: ListenerManager;
   reconciler: Reconciler;
   stop(): Promise<void>;
 }
@@ -28,16 +30,21 @@ export async function startWorkerRole(c: Container): Promise<WorkerRole> {
     staleAfterMs: c.settings.QUEUE_LOCK_DURATION_MS * 2,
   });
   reconciler.start(c.settings.QUEUE_STALLED_INTERVAL_MS);
+  const listeners = new ListenerManager(c);
+  await listeners.start();
   const control = new ControlChannel(c.redis, c.keys.controlChannel);
   await control.listen(c.redisFactory.create('worker:control-sub', { blocking: true }), (m) => {
     if (m.type === 'cancel') runner.cancel(m.executionId, m.reason);
+    if (m.type === 'listener') void listeners.control(m);
   });
-  c.logger.info(`worker consuming ${c.registry.schedules.length} queue(s): ${c.registry.schedules.map((s) => s.id).join(', ') || 'none'}`);
+  c.logger.info(`worker consuming ${c.registry.schedules.length} queue(s): ${c.registry.schedules.map((s) => s.id).join(', ') || 'none'}; ${listeners.size} listener(s)`);
   return {
     runner,
     reconciler,
+    listeners,
     async stop() {
       reconciler.stop();
+      await listeners.stop();
       const { finished, interrupted } = await runner.stop(c.settings.SHUTDOWN_GRACE_MS);
       c.logger.info(`worker stopped: ${finished} running job(s) finished, ${interrupted} interrupted and left for another worker`);
     },

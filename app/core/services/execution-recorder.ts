@@ -4,7 +4,7 @@
  * process that lost its job lock cannot overwrite the record of the process that took the job over.
  */
 import type { Pool } from 'mysql2/promise';
-import { BatchWriter } from './batch-writer';
+import { BatchWriter } from '../../../plugins/batcher';
 import { isPermanentMysqlError } from '../database/errors';
 import { redactSecrets } from './redact';
 import type { Progress, Trigger } from '../structures/context';

@@ -6,7 +6,7 @@ import winston from 'winston';
 import Transport from 'winston-transport';
 import 'winston-daily-rotate-file';
 import type { Pool } from 'mysql2/promise';
-import { BatchWriter } from './batch-writer';
+import { BatchWriter } from '../../../plugins/batcher';
 import { isPermanentMysqlError } from '../database/errors';
 import { redactSecrets } from './redact';
 

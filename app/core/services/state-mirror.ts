@@ -19,6 +19,7 @@ export interface WorkerRecord {
   enabled: boolean;
   sourceFile: string;
   options: Record<string, unknown>;
+  createdAt: Date;
 }
 
 function describeOptions(def: WorkerDefinition): Record<string, unknown> {
@@ -63,7 +64,7 @@ export class StateMirror {
       : await this.pool.query<RowDataPacket[]>('SELECT * FROM workers');
     return rows.map((r) => ({
       id: r.id, kind: r.kind, description: r.description ?? '', cron: r.cron, timezone: r.timezone, enabled: Boolean(r.enabled),
-      sourceFile: r.source_file, options: readJson<Record<string, unknown>>(r.options) ?? {},
+      sourceFile: r.source_file, options: readJson<Record<string, unknown>>(r.options) ?? {}, createdAt: new Date(r.created_at),
     }));
   }
 

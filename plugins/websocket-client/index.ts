@@ -1,0 +1,1 @@
+export { ReconnectingWebSocket, type ReconnectingWebSocketOptions, type ConnectionState, type ConnectionStats } from './reconnecting-websocket';

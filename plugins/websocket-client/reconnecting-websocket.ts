@@ -1,0 +1,158 @@
+/**
+ * A WebSocket client that stays connected: jittered exponential reconnect, ping/pong heartbeat to detect dead
+ * peers (a missed pong terminates the socket and reconnects), message counters and a state event.
+ */
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import { backoffDelay } from '../http/backoff';
+
+export type ConnectionState = 'connected' | 'reconnecting' | 'stopped';
+
+export interface ReconnectingWebSocketOptions {
+  /** The URL, or a function giving it at each connect (so a config change applies on reconnect). */
+  url: string | (() => string);
+  /** Ping interval; no pong before the next ping = dead peer. @defaultValue 30000 */
+  heartbeatMs?: number;
+  /** Reconnect delay bounds (exponential with jitter between them). @defaultValue { minMs: 1000, maxMs: 30000 } */
+  reconnect?: { minMs: number; maxMs: number };
+  /** Opening handshake timeout. @defaultValue 10000 */
+  connectTimeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+export interface ConnectionStats {
+  messages: number;
+  connects: number;
+  reconnects: number;
+  lastMessageAt: number | null;
+  connectedSince: number | null;
+}
+
+export interface ReconnectingWebSocketEvents {
+  state: [state: ConnectionState, detail: { reason?: string; retryInMs?: number }];
+  open: [];
+  message: [data: Buffer | string];
+  close: [code: number, reason: string];
+}
+
+export class ReconnectingWebSocket extends EventEmitter<ReconnectingWebSocketEvents> {
+  readonly stats: ConnectionStats = { messages: 0, connects: 0, reconnects: 0, lastMessageAt: null, connectedSince: null };
+  private socket: WebSocket | null = null;
+  private state: ConnectionState = 'stopped';
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private awaitingPong = false;
+  private running = false;
+  private readonly heartbeatMs: number;
+  private readonly bounds: { minMs: number; maxMs: number };
+
+  constructor(private readonly opts: ReconnectingWebSocketOptions) {
+    super();
+    this.heartbeatMs = opts.heartbeatMs ?? 30_000;
+    this.bounds = opts.reconnect ?? { minMs: 1_000, maxMs: 30_000 };
+  }
+
+  get currentState(): ConnectionState {
+    return this.state;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.failures = 0;
+    this.setState('reconnecting', { reason: 'starting' });
+    this.connect();
+  }
+
+  /** Closes the socket and stops reconnecting; resolves once the socket is closed. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.stopHeartbeat();
+    const socket = this.socket;
+    this.socket = null;
+    if (socket && socket.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        socket.once('close', () => resolve());
+        socket.close(1000, 'stopped');
+        setTimeout(() => socket.terminate(), 2_000).unref();
+      });
+    }
+    this.setState('stopped', { reason: 'stopped' });
+  }
+
+  send(data: string | Buffer): void {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) throw new Error('WebSocket is not connected');
+    this.socket.send(data);
+  }
+
+  private connect(): void {
+    const url = typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url;
+    const socket = new WebSocket(url, { handshakeTimeout: this.opts.connectTimeoutMs ?? 10_000, headers: this.opts.headers });
+    this.socket = socket;
+    socket.on('open', () => this.onOpen(socket));
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      this.stats.messages++;
+      this.stats.lastMessageAt = Date.now();
+      this.emit('message', isBinary ? data : data.toString('utf8'));
+    });
+    socket.on('pong', () => {
+      this.awaitingPong = false;
+    });
+    socket.on('error', () => undefined); // the close that follows schedules the reconnect
+    socket.on('close', (code: number, reason: Buffer) => this.onClose(socket, code, reason.toString('utf8')));
+  }
+
+  private onOpen(socket: WebSocket): void {
+    if (socket !== this.socket) return;
+    this.failures = 0;
+    this.stats.connects++;
+    this.stats.connectedSince = Date.now();
+    this.startHeartbeat(socket);
+    this.setState('connected', {});
+    this.emit('open');
+  }
+
+  private onClose(socket: WebSocket, code: number, reason: string): void {
+    if (socket !== this.socket) return;
+    const wasConnected = this.state === 'connected';
+    this.stopHeartbeat();
+    this.socket = null;
+    this.stats.connectedSince = null;
+    if (wasConnected) this.emit('close', code, reason);
+    if (!this.running) return;
+    const retryInMs = backoffDelay(this.failures++, this.bounds.minMs, this.bounds.maxMs);
+    this.stats.reconnects++;
+    this.setState('reconnecting', { reason: reason || `closed (${code})`, retryInMs });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.running) this.connect();
+    }, retryInMs);
+  }
+
+  private startHeartbeat(socket: WebSocket): void {
+    this.awaitingPong = false;
+    this.heartbeat = setInterval(() => {
+      if (this.awaitingPong) {
+        // No pong since the last ping: the peer or the path is dead; a close handshake would hang too.
+        socket.terminate();
+        return;
+      }
+      this.awaitingPong = true;
+      socket.ping();
+    }, this.heartbeatMs);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private setState(state: ConnectionState, detail: { reason?: string; retryInMs?: number }): void {
+    if (state === this.state && state !== 'reconnecting') return;
+    this.state = state;
+    this.emit('state', state, detail);
+  }
+}
