@@ -40,7 +40,6 @@ export async function startHarness(label: string, classes: Function[], extraEnv:
   // Route the processes' MySQL traffic through a test-owned proxy (cleanup still talks to the server directly).
   if (opts.mysqlPort) env.DATABASE_URL = testEnv.databaseUrl.replace(/:\d+\//, `:${opts.mysqlPort}/`);
   const container = new Container({ role: 'test', env, registry: registryOf(classes, testEnv.env), console: false });
-  const worker = await startWorkerRole(container);
   const events: SluiceEvent[] = [];
   const waiters = new Set<{ pred: (e: SluiceEvent) => boolean; resolve: (e: SluiceEvent) => void }>();
   const sub = container.redisFactory.create('test:events', { blocking: true });
@@ -51,6 +50,8 @@ export async function startHarness(label: string, classes: Function[], extraEnv:
       w.resolve(e);
     }
   });
+  // Subscribed before the worker starts, so events of its boot (listeners connecting) are seen too.
+  const worker = await startWorkerRole(container);
   const pool = container.core.pool;
   const execution = async (id: string) => {
     const [rows] = await pool.query<RowDataPacket[]>('SELECT * FROM executions WHERE id = ?', [id]);

@@ -55,8 +55,8 @@ export interface WebSocketOptions {
   /** Config key whose value is the URL, resolved through the config chain. */
   urlConfigKey?: string;
   description?: string;
-  /** Ping interval; a peer that misses a pong is considered dead. @defaultValue 30000 */
-  heartbeatMs?: number;
+  /** Ping interval (ms, or the name of a setting); a peer that misses a pong is considered dead. @defaultValue 30000 */
+  heartbeatMs?: number | string;
   /** Jittered exponential reconnect bounds. @defaultValue { minMs: 1000, maxMs: 30000 } */
   reconnect?: { minMs: number; maxMs: number };
   /** Run in exactly one worker process cluster-wide (Redis lease). @defaultValue true */
@@ -74,6 +74,8 @@ export interface DatabaseOptions {
   urlEnv?: string;
   /** URL used when neither `url` nor the `urlEnv` setting is set. */
   defaultUrl?: string;
+  /** When no URL is given at all: this database on the core server (DATABASE_URL with its database replaced). */
+  defaultDatabase?: string;
   /** Pool options. @defaultValue { connectionLimit: 10 } */
   pool?: { connectionLimit?: number };
   /** CREATE DATABASE IF NOT EXISTS on first use (handy in dev). @defaultValue false */

@@ -46,6 +46,8 @@ export interface WebSocketDefinition {
   url?: string;
   urlConfigKey?: string;
   heartbeatMs: number;
+  /** Setting that gives heartbeatMs at connect time (when the option named one). */
+  heartbeatSetting: string | null;
   reconnect: { minMs: number; maxMs: number };
   singleton: boolean;
   enabled: boolean;
@@ -158,7 +160,8 @@ function buildWebSocket(decl: Extract<Declaration, { kind: 'websocket' }>, file:
     kind: 'websocket', id, cls: decl.target, file,
     description: o.description ?? '',
     url: o.url, urlConfigKey: o.urlConfigKey,
-    heartbeatMs: positiveInt(id, 'heartbeatMs', o.heartbeatMs ?? 30_000, file),
+    heartbeatMs: typeof o.heartbeatMs === 'string' ? 30_000 : positiveInt(id, 'heartbeatMs', o.heartbeatMs ?? 30_000, file),
+    heartbeatSetting: typeof o.heartbeatMs === 'string' ? o.heartbeatMs : null,
     reconnect,
     singleton: o.singleton ?? true,
     enabled: o.enabled ?? true,

@@ -5,6 +5,7 @@ import { startApiRole } from './api';
 import { startBeatRole } from './beat';
 import { startWorkerRole } from './worker';
 import { installCrashGuards, installShutdown } from './lifecycle';
+import { runDevHooks, type DevHookResult } from './dev-hooks';
 
 export type RoleName = 'api' | 'worker' | 'beat' | 'dev';
 
@@ -19,9 +20,18 @@ export async function runRole(role: RoleName): Promise<void> {
     await c.close();
   });
   try {
+    let hooks: DevHookResult[] = [];
+    if (role === 'dev') {
+      await c.init();
+      hooks = await runDevHooks(c);
+      stops.push(async () => {
+        for (const h of hooks) await h.close?.();
+      });
+    }
     if (role === 'worker' || role === 'dev') stops.push((await startWorkerRole(c)).stop);
     if (role === 'beat' || role === 'dev') stops.push((await startBeatRole(c, { seed: role === 'beat' })).stop);
     if (role === 'api' || role === 'dev') stops.push((await startApiRole(c, { seed: role === 'api' })).stop);
+    for (const h of hooks) await h.afterStart?.({ trigger: (id, params) => c.dispatcher.trigger(id, params) });
   } catch (err) {
     c.logger.error(`${role} failed to start: ${err instanceof Error ? err.message : String(err)}`, { stored: false });
     await c.close(2_000).catch(() => undefined);

@@ -73,7 +73,7 @@ export class ListenerSupervisor {
     if (this.connection || !this.enabled || this.stoppedByRequest) return;
     const abort = (this.abort = new AbortController());
     const conn = (this.connection = new ReconnectingWebSocket({
-      url: () => this.url(), heartbeatMs: this.def.heartbeatMs, reconnect: this.def.reconnect,
+      url: () => this.url(), heartbeatMs: this.heartbeatMs(), reconnect: this.def.reconnect,
     }));
     const ctx = this.context(abort.signal);
     conn.on('state', (state, detail) => void this.publish(state, detail.reason ?? '', detail.retryInMs));
@@ -99,6 +99,12 @@ export class ListenerSupervisor {
     if (conn || state !== 'standby') await this.publish(state, reason);
   }
 
+  private heartbeatMs(): number {
+    if (!this.def.heartbeatSetting) return this.def.heartbeatMs;
+    const v = Number(this.deps.config.get(this.def.heartbeatSetting, this.def.id));
+    return Number.isInteger(v) && v > 0 ? v : this.def.heartbeatMs;
+  }
+
   private url(): string {
     const url = this.def.url ?? this.deps.config.get<string>(this.def.urlConfigKey!, this.def.id);
     if (!url) throw new Error(`listener ${this.def.id}: setting ${this.def.urlConfigKey} is empty`);
@@ -108,7 +114,7 @@ export class ListenerSupervisor {
   private context(signal: AbortSignal): ListenerContext {
     const log = (level: string) => (message: string, meta?: Record<string, unknown>) => this.deps.logger.log(level, message, { ...meta, workerId: this.def.id });
     return {
-      workerId: this.def.id, signal,
+      workerId: this.def.id, signal, config: this.deps.config.forWorker(this.def.id),
       log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
       send: (data) => this.connection?.send(data),
     };

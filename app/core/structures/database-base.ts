@@ -30,9 +30,18 @@ function optionsOf(cls: Function): DatabaseOptions {
 
 export function databaseUrl(options: DatabaseOptions): string {
   const fromSetting = options.urlEnv ? resolveSetting(options.urlEnv) : undefined;
-  const url = options.url ?? (typeof fromSetting === 'string' && fromSetting ? fromSetting : undefined) ?? options.defaultUrl;
-  if (!url) throw new Error(`@Database('${options.name}') has no URL: set ${options.urlEnv ?? 'url'} or defaultUrl`);
+  const url = options.url ?? (typeof fromSetting === 'string' && fromSetting ? fromSetting : undefined) ?? options.defaultUrl ?? onCoreServer(options.defaultDatabase);
+  if (!url) throw new Error(`@Database('${options.name}') has no URL: set ${options.urlEnv ?? 'url'}, defaultUrl or defaultDatabase`);
   return url;
+}
+
+/** DATABASE_URL with its database replaced: a user database living on the core server by default. */
+function onCoreServer(database: string | undefined): string | undefined {
+  const core = resolveSetting('DATABASE_URL');
+  if (!database || typeof core !== 'string' || !core) return undefined;
+  const u = new URL(core);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  return u.toString();
 }
 
 function handleFor(options: DatabaseOptions): Handle {

@@ -1,8 +1,11 @@
-import type { RunLogger } from './context';
+import type { ConfigReader, RunLogger } from './context';
 
 export interface ListenerContext {
   readonly workerId: string;
   readonly log: RunLogger;
+  /** Resolved through the chain: worker row → global row → env → default. */
+  readonly config: ConfigReader;
+  /** Fired when this connection is given up (stop, disable, lease lost, shutdown). */
   readonly signal: AbortSignal;
   send(data: string | Buffer): void;
 }
