@@ -9,11 +9,15 @@ import { ROOT, spawnTs, type Child } from '../support/child';
 const folder = `e2e-${randomBytes(3).toString('hex')}`;
 const dir = path.join(ROOT, 'workers', folder);
 const t = createTestEnv('dev');
+const marketDb = `${t.name}_market`;
 let dev: Child | undefined;
 
 afterAll(async () => {
   dev?.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
+  const conn = await mysql.createConnection(t.databaseUrl.replace(/\/[^/]+$/, ''));
+  await conn.query(`DROP DATABASE IF EXISTS \`${marketDb}\``);
+  await conn.end();
   await t.cleanup();
 });
 
@@ -30,7 +34,10 @@ export class E2eTickWorker extends ScheduleWorker {
   }
 }
 `);
-    dev = spawnTs('run-dev.ts', { ...t.env, API_PORT: '0', API_HOST: '127.0.0.1', MONGO_URL: '' });
+    dev = spawnTs('run-dev.ts', {
+      ...t.env, API_PORT: '0', API_HOST: '127.0.0.1', MONGO_URL: '', FUND_NAV_URL: '', NEWS_URL: '', TRADE_FEED_URL: '',
+      MARKET_DB_URL: t.databaseUrl.replace(/[^/]+$/, marketDb),
+    });
     const listening = await dev.waitForLine(/API listening on http:\/\/127\.0\.0\.1:(\d+)/, 60_000);
     const port = /127\.0\.0\.1:(\d+)/.exec(listening)![1];
     const health = await fetch(`http://127.0.0.1:${port}/health`);
@@ -50,6 +57,18 @@ export class E2eTickWorker extends ScheduleWorker {
       expect(logs.map((l) => l.message)).toContain('tick from a brand-new worker file');
       const [w] = await conn.query<RowDataPacket[]>("SELECT kind, cron, source_file FROM workers WHERE id = 'e2e-tick'");
       expect(w[0]).toMatchObject({ kind: 'schedule', cron: '* * * * * *', source_file: `workers/${folder}/tick.worker.ts` });
+      // The example crawlers and the trade listener, fed by the fakes dev mode starts, have data within 60 s.
+      const market = await mysql.createConnection(t.databaseUrl.replace(/[^/]+$/, marketDb));
+      try {
+        await eventually(async () => {
+          const [r] = await market.query<RowDataPacket[]>('SELECT (SELECT COUNT(*) FROM fund_nav) AS navs, (SELECT COUNT(*) FROM news) AS news, (SELECT COUNT(*) FROM trades) AS trades');
+          return Number(r[0].navs) > 0 && Number(r[0].news) > 0 && Number(r[0].trades) > 0;
+        }, { timeoutMs: 60_000, what: 'example rows' });
+      } finally {
+        await market.end();
+      }
+      const [ex] = await conn.query<RowDataPacket[]>("SELECT worker_id, status FROM executions WHERE worker_id IN ('fund-nav', 'news')");
+      expect(ex.filter((e) => e.status === 'succeeded').map((e) => e.worker_id).sort()).toEqual(['fund-nav', 'news']);
     } finally {
       await conn.end();
     }

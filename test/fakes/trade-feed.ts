@@ -22,7 +22,10 @@ export interface TradeFeed {
   url: string;
   /** Ids of ticks written to an open, healthy socket. */
   delivered: Set<number>;
+  /** Connections accepted so far. */
   connections: number;
+  /** Sockets open right now. */
+  openConnections(): number;
   closeAll(): void;
   /** While on: pings get no pong and ticks are not delivered (a dead network path). */
   dropPackets(on: boolean): void;
@@ -40,6 +43,7 @@ export async function startTradeFeed(opts: { port?: number; intervalMs?: number 
   const wss = new WebSocketServer({ noServer: true, autoPong: false });
   const feed: TradeFeed = {
     url: '', delivered, connections: 0,
+    openConnections: () => [...wss.clients].filter((c) => c.readyState === c.OPEN).length,
     closeAll: () => wss.clients.forEach((c) => c.close(1012, 'service restart')),
     dropPackets: (on) => {
       dropping = on;
