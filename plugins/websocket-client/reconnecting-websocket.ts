@@ -89,8 +89,15 @@ export class ReconnectingWebSocket extends EventEmitter<ReconnectingWebSocketEve
   }
 
   private connect(): void {
-    const url = typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url;
-    const socket = new WebSocket(url, { handshakeTimeout: this.opts.connectTimeoutMs ?? 10_000, headers: this.opts.headers });
+    let socket: WebSocket;
+    try {
+      const url = typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url;
+      socket = new WebSocket(url, { handshakeTimeout: this.opts.connectTimeoutMs ?? 10_000, headers: this.opts.headers });
+    } catch (err) {
+      // A missing or malformed URL is retried like a refused connection (it may be configured meanwhile).
+      this.scheduleRetry(err instanceof Error ? err.message : String(err));
+      return;
+    }
     this.socket = socket;
     socket.on('open', () => this.onOpen(socket));
     socket.on('message', (data: Buffer, isBinary: boolean) => {
@@ -122,10 +129,14 @@ export class ReconnectingWebSocket extends EventEmitter<ReconnectingWebSocketEve
     this.socket = null;
     this.stats.connectedSince = null;
     if (wasConnected) this.emit('close', code, reason);
+    this.scheduleRetry(reason || `closed (${code})`);
+  }
+
+  private scheduleRetry(reason: string): void {
     if (!this.running) return;
     const retryInMs = backoffDelay(this.failures++, this.bounds.minMs, this.bounds.maxMs);
     this.stats.reconnects++;
-    this.setState('reconnecting', { reason: reason || `closed (${code})`, retryInMs });
+    this.setState('reconnecting', { reason, retryInMs });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (this.running) this.connect();
