@@ -65,14 +65,16 @@ export class ReconnectingWebSocket extends EventEmitter<ReconnectingWebSocketEve
     this.connect();
   }
 
-  /** Closes the socket and stops reconnecting; resolves once the socket is closed. */
+  /**
+   * Closes the socket and stops reconnecting; resolves once the socket is closed. Messages that arrive during the
+   * closing handshake are still emitted, then `close` — so a consumer can flush what it buffered.
+   */
   async stop(): Promise<void> {
     this.running = false;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.stopHeartbeat();
     const socket = this.socket;
-    this.socket = null;
     if (socket && socket.readyState !== WebSocket.CLOSED) {
       await new Promise<void>((resolve) => {
         socket.once('close', () => resolve());
@@ -80,6 +82,7 @@ export class ReconnectingWebSocket extends EventEmitter<ReconnectingWebSocketEve
         setTimeout(() => socket.terminate(), 2_000).unref();
       });
     }
+    this.socket = null;
     this.setState('stopped', { reason: 'stopped' });
   }
 

@@ -37,6 +37,8 @@ export class ListenerSupervisor {
   private countTimer: NodeJS.Timeout | null = null;
   private enabled = true;
   private stoppedByRequest = false;
+  private readonly pendingHooks = new Set<Promise<void>>();
+  private closing: Promise<void> | null = null;
 
   constructor(private readonly def: WebSocketDefinition, private readonly deps: ListenerDeps) {
     const Cls = def.cls as new () => WebSocketWorker;
@@ -64,9 +66,11 @@ export class ListenerSupervisor {
 
   /** Stops the connection and gives up the lease (shutdown, disable, stop request). */
   async stop(state: 'stopped' | 'disabled', reason: string): Promise<void> {
-    await this.lease?.stop();
+    // Disconnect (and flush) before giving up the lease, so no other process connects while this one still reads.
+    const lease = this.lease;
     this.lease = null;
     await this.disconnect(reason, state);
+    await lease?.stop();
   }
 
   private async connect(): Promise<void> {
@@ -85,18 +89,26 @@ export class ListenerSupervisor {
     conn.start();
   }
 
+  /** Closes the connection, waits for the hooks' final work, publishes the state. Concurrent calls share one close. */
   private async disconnect(reason: string, state: 'stopped' | 'disabled' | 'standby' = 'standby'): Promise<void> {
+    if (this.closing) await this.closing;
     const conn = this.connection;
     this.connection = null;
+    this.closing = conn ? this.close(conn, reason) : null;
+    await this.closing;
+    this.closing = null;
+    if (conn || state !== 'standby') await this.publish(state, reason);
+  }
+
+  private async close(conn: ReconnectingWebSocket, reason: string): Promise<void> {
     if (this.countTimer) clearInterval(this.countTimer);
     this.countTimer = null;
     this.abort?.abort(new Error(reason));
-    if (conn) {
-      conn.removeAllListeners('state');
-      await conn.stop();
-      await this.publishCounters(conn);
-    }
-    if (conn || state !== 'standby') await this.publish(state, reason);
+    conn.removeAllListeners('state');
+    await conn.stop();
+    // Let onMessage/onClose hooks that are still running (e.g. a final flush) finish.
+    await Promise.allSettled([...this.pendingHooks]);
+    await this.publishCounters(conn);
   }
 
   private heartbeatMs(): number {
@@ -122,8 +134,11 @@ export class ListenerSupervisor {
 
   /** Runs a hook; a hook's error is logged with context and never breaks the connection. */
   private hook(name: string, fn: () => Promise<void> | void): void {
-    Promise.resolve().then(fn).catch((err: unknown) =>
-      this.deps.logger.error(`listener ${this.def.id}: ${name} failed: ${errorText(err)}`, { workerId: this.def.id }));
+    const run = Promise.resolve().then(fn).catch((err: unknown) => {
+      this.deps.logger.error(`listener ${this.def.id}: ${name} failed: ${errorText(err)}`, { workerId: this.def.id });
+    });
+    this.pendingHooks.add(run);
+    void run.finally(() => this.pendingHooks.delete(run));
   }
 
   private async publish(state: ListenerState, reason: string, retryInMs?: number): Promise<void> {

@@ -5,6 +5,7 @@ import { MarketDb } from '../../../workers/examples/market.database';
 import { startHarness, type Harness } from '../../support/harness';
 import { MYSQL_ROOT, eventually } from '../../support/isolation';
 import { startTradeFeed, type TradeFeed } from '../../fakes/trade-feed';
+import { ControlChannel } from '../../../app/core/services/control';
 
 const marketDb = `sluice_t_trades_${process.pid}`;
 let feed: TradeFeed;
@@ -13,7 +14,7 @@ let h: Harness;
 beforeAll(async () => {
   feed = await startTradeFeed({ intervalMs: 20 });
   h = await startHarness('trades', [StockTradesWorker, MarketDb], {
-    TRADE_FEED_URL: feed.url, MARKET_DB_URL: `${MYSQL_ROOT}/${marketDb}`, TRADE_HEARTBEAT_MS: '300', TRADE_FLUSH_MS: '50',
+    TRADE_FEED_URL: feed.url, MARKET_DB_URL: `${MYSQL_ROOT}/${marketDb}`, TRADE_HEARTBEAT_MS: '1000', TRADE_FLUSH_MS: '50',
   });
 });
 afterAll(async () => {
@@ -59,7 +60,9 @@ describe('stock-trades listener against the fake feed', () => {
     await h.worker.listeners.stop(); // flushes buffered ticks
     const delivered = [...feed.delivered].sort((a, b) => a - b);
     const [rows] = await MarketDb.pool().query<RowDataPacket[]>('SELECT trade_id FROM trades ORDER BY trade_id');
-    expect(rows.map((r) => Number(r.trade_id))).toEqual(delivered);
+    const stored = rows.map((r) => Number(r.trade_id));
+    expect(delivered.filter((id) => !stored.includes(id)), `delivered but not stored (delivered ${delivered.length}, last ${delivered.at(-1)}, conns ${feed.connections}, states ${states().join(',')})`).toEqual([]);
+    expect(stored).toEqual(delivered);
 
     // Transitions are recorded: live state, events and log lines in execution_logs.
     expect(states()).toEqual(expect.arrayContaining(['reconnecting', 'connected', 'stopped']));
@@ -69,4 +72,26 @@ describe('stock-trades listener against the fake feed', () => {
     expect(logs.filter((l) => /: reconnecting/.test(l.message)).length).toBeGreaterThanOrEqual(4);
     expect((await h.container.mirror.liveState('stock-trades')).state).toBe('stopped');
   }, 90_000);
+
+  it('obeys start, stop, restart, disable and enable sent through Redis', async () => {
+    const control = new ControlChannel(h.container.redis, h.container.keys.controlChannel);
+    const live = async () => (await h.container.mirror.liveState('stock-trades')).state;
+    const until = (state: string, open: number) => eventually(async () => (await live()) === state && feed.openConnections() === open, { what: `${state} with ${open} connection(s)` });
+
+    await control.send({ type: 'listener', workerId: 'stock-trades', action: 'start' });
+    await until('connected', 1);
+    await control.send({ type: 'listener', workerId: 'stock-trades', action: 'stop' });
+    await until('stopped', 0);
+    expect((await h.container.mirror.liveState('stock-trades')).requested).toBe('stopped');
+    await control.send({ type: 'listener', workerId: 'stock-trades', action: 'start' });
+    await until('connected', 1);
+    const accepted = feed.connections;
+    await control.send({ type: 'listener', workerId: 'stock-trades', action: 'restart' });
+    await eventually(async () => feed.connections > accepted && (await live()) === 'connected', { what: 'a new connection after restart' });
+
+    await h.container.mirror.setEnabled('stock-trades', false);
+    await until('disabled', 0);
+    await h.container.mirror.setEnabled('stock-trades', true);
+    await until('connected', 1);
+  }, 60_000);
 });
