@@ -1,27 +1,57 @@
-/** The Fastify application: public health routes, OpenAPI at /docs, plugin routes. */
-import Fastify, { type FastifyInstance } from 'fastify';
+/**
+ * The Fastify application. Public: /health, /ready, /docs (OpenAPI UI and JSON) and the dashboard's static files.
+ * Everything else lives in the authenticated admin scope (admin-scope.ts).
+ */
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { Container } from '../runtime/container';
+import { adminScope } from './admin-scope';
+import { installErrorHandling } from './error-handler';
 import { healthRoutes, type ReadinessProbe } from './health.routes';
-import { mountPluginRoutes } from './plugin-routes';
+import { dashboardRoutes } from './routes/dashboard.routes';
+import { selectProtocol } from './routes/ws.routes';
+import { registerSecurityHeaders } from './security';
+import { ErrorBody } from './schemas/common';
+import { Execution, LogLine, Worker } from './schemas/workers';
+import { ConfigRow } from './routes/configs.routes';
+import { formatSchemaErrors, validatorCompiler } from './validation';
 
-export async function buildApiApp(c: Container, probes = new Map<string, ReadinessProbe>()): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: c.settings.API_BODY_LIMIT_BYTES, trustProxy: true });
+export interface ApiAppOptions {
+  /** Readiness checks beyond MySQL, Redis and the @Database classes. @defaultValue none */
+  probes?: Map<string, ReadinessProbe>;
+  /** Called for every route as it is registered (tests enumerate routes with it). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Sluice control API', version: '0.1.0', description: 'Workers, schedules, executions, logs and configuration.' },
+      info: { title: 'Sluice control API', version: '0.1.0', description: 'Workers, schedules, executions, logs, configuration and live events. Guide: docs/api.md.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) c.logger.error(`API ${req.method} ${req.url}: ${err.message}`);
-    // 5xx bodies never carry stack traces or internals.
-    void reply.code(status).send({ statusCode: status, error: status >= 500 ? 'Internal Server Error' : err.name, message: status >= 500 ? 'internal error' : err.message });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+}
+
+export async function buildApiApp(c: Container, opts: ApiAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false, bodyLimit: c.settings.API_BODY_LIMIT_BYTES, trustProxy: true, exposeHeadRoutes: false,
+    schemaErrorFormatter: formatSchemaErrors,
+    // Redis pub/sub and the queue board may hold connections open; closing must not wait for idle keep-alives.
+    forceCloseConnections: true,
   });
-  await app.register(healthRoutes(c, probes));
-  await mountPluginRoutes(app, c);
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  app.setValidatorCompiler(validatorCompiler);
+  installErrorHandling(app, c.logger, c.settings.API_BODY_LIMIT_BYTES);
+  for (const schema of [ErrorBody, Execution, LogLine, Worker, ConfigRow]) app.addSchema(schema);
+  await registerSecurityHeaders(app, c.settings.API_CORS_ORIGINS);
+  await app.register(websocket, { options: { maxPayload: 4_096, handleProtocols: (protocols) => selectProtocol(protocols) } });
+  await registerDocs(app);
+  await app.register(healthRoutes(c, opts.probes ?? new Map()));
+  await app.register(dashboardRoutes);
+  await app.register(adminScope(c));
   return app;
 }

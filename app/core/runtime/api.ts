@@ -10,14 +10,14 @@ export interface ApiRole {
   stop(): Promise<void>;
 }
 
-export async function startApiRole(c: Container, opts: { seed?: boolean; port?: number; probes?: Map<string, ReadinessProbe> } = {}): Promise<ApiRole> {
+export async function startApiRole(c: Container, opts: { seed?: boolean; port?: number; host?: string; probes?: Map<string, ReadinessProbe> } = {}): Promise<ApiRole> {
   await c.init();
   if (opts.seed !== false) {
     await c.mirror.seedRegistry(c.registry);
     await c.mirror.syncDbToRedis(c.registry);
   }
-  const app = await buildApiApp(c, opts.probes ?? c.probes);
-  const url = await app.listen({ host: c.settings.API_HOST, port: opts.port ?? c.settings.API_PORT });
-  c.logger.info(`API listening on ${url} (Swagger UI at /docs)`);
+  const app = await buildApiApp(c, { probes: opts.probes ?? c.probes });
+  const url = await app.listen({ host: opts.host ?? c.settings.API_HOST, port: opts.port ?? c.settings.API_PORT });
+  c.logger.info(`API listening on ${url} (Swagger UI at /docs, dashboard at /dashboard)`);
   return { app, url, stop: () => app.close() };
 }

@@ -1,0 +1,59 @@
+/**
+ * API tokens from the API_TOKENS setting (`name:role:token`, comma separated). A presented token is checked
+ * against every configured one in constant time: both sides are hashed to equal-length digests first, so
+ * neither the length nor the content of a token leaks through timing, and the loop never exits early.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export type Role = 'read' | 'admin';
+
+export interface ApiPrincipal {
+  name: string;
+  role: Role;
+}
+
+interface StoredToken extends ApiPrincipal {
+  digest: Buffer;
+}
+
+const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+
+export class TokenStore {
+  private readonly tokens: StoredToken[];
+
+  constructor(spec: string) {
+    this.tokens = TokenStore.parse(spec);
+  }
+
+  /** Parses `name:role:token,…`; throws naming the bad entry (never the token itself). */
+  static parse(spec: string): StoredToken[] {
+    const out: StoredToken[] = [];
+    for (const [i, raw] of spec.split(',').map((s) => s.trim()).entries()) {
+      if (!raw) continue;
+      const first = raw.indexOf(':');
+      const second = raw.indexOf(':', first + 1);
+      const name = raw.slice(0, first);
+      const role = raw.slice(first + 1, second);
+      const token = raw.slice(second + 1);
+      if (first <= 0 || second < 0 || !token) throw new Error(`API_TOKENS entry ${i + 1} must be name:role:token`);
+      if (role !== 'read' && role !== 'admin') throw new Error(`API_TOKENS entry ${i + 1} (${name}) has role "${role}"; use read or admin`);
+      out.push({ name, role, digest: digest(token) });
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.tokens.length;
+  }
+
+  /** The principal a token belongs to, or null. Compares against every stored token regardless of matches. */
+  verify(token: string | undefined): ApiPrincipal | null {
+    if (!token) return null;
+    const presented = digest(token);
+    let found: StoredToken | null = null;
+    for (const t of this.tokens) {
+      if (timingSafeEqual(presented, t.digest) && !found) found = t;
+    }
+    return found ? { name: found.name, role: found.role } : null;
+  }
+}

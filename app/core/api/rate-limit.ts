@@ -1,0 +1,35 @@
+/**
+ * Rate limit of the admin scope (@fastify/rate-limit) with its counters in Redis, so several API processes share
+ * them. It uses its own connection that fails fast: when Redis is unreachable requests are let through (auth is
+ * still enforced) instead of hanging on a queued command.
+ */
+import type { FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
+import type { Container } from '../runtime/container';
+import { ApiErrors } from './errors';
+
+export async function registerRateLimit(app: FastifyInstance, c: Container): Promise<void> {
+  const redis = new Redis(c.settings.REDIS_URL, {
+    connectionName: 'sluice:api:rate-limit', maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1_000,
+    retryStrategy: (times) => Math.min(200 * times, 2_000),
+  });
+  let lastReport = 0;
+  redis.on('error', (err: Error) => {
+    if (Date.now() - lastReport < 5_000) return;
+    lastReport = Date.now();
+    c.logger.warn(`redis (api:rate-limit): ${err.message}; requests are not rate limited meanwhile`, { stored: false });
+  });
+  app.addHook('onClose', async () => {
+    redis.disconnect();
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: c.settings.API_RATE_LIMIT_MAX,
+    timeWindow: c.settings.API_RATE_LIMIT_WINDOW_MS,
+    redis,
+    nameSpace: `${c.keys.prefix}rate-limit:`,
+    skipOnError: true,
+    errorResponseBuilder: (_req, context) => new ApiErrors.RateLimited(context.after),
+  });
+}

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteOptions } from 'fastify';
+import { Schedule, ScheduleWorker } from '../../app';
+import { asAdmin, asReader, startApiOnly, type ApiHarness } from './api-harness';
+
+@Schedule({ id: 'ra-task', description: 'route/auth test task' })
+class RaTask extends ScheduleWorker {
+  run() {
+    return null;
+  }
+}
+
+const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/docs(\/|$)/, /^\/dashboard(\/|$)/];
+const UNDOCUMENTED = [/^\/docs(\/|$)/, /^\/admin\/queues(\/|$)/];
+const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+
+const routes: Array<{ method: string; url: string }> = [];
+let api: ApiHarness;
+
+/** A concrete URL for a route pattern (valid ids, so auth is what answers). */
+function concrete(url: string): string {
+  return url.replace(':id', url.startsWith('/executions') ? '0190b7a0-0000-7000-8000-000000000000' : 'ra-task').replace(':key', 'SOME_KEY').replace('*', 'x');
+}
+
+beforeAll(async () => {
+  api = await startApiOnly('routes', [RaTask], {}, {
+    onRoute: (r: RouteOptions) => {
+      for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+    },
+  });
+  await api.app.ready();
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('registered routes', () => {
+  it('every route appears in /docs/json with its method', async () => {
+    const res = await api.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const paths = (res.json() as { paths: Record<string, Record<string, unknown>> }).paths;
+    const checked = routes.filter((r) => !UNDOCUMENTED.some((p) => p.test(r.url)));
+    expect(checked.length).toBeGreaterThan(20);
+    for (const r of checked) {
+      const openapiPath = r.url.replace(/:(\w+)/g, '{$1}');
+      expect(paths[openapiPath], `${r.method} ${r.url} is not in /docs/json`).toBeDefined();
+      expect(paths[openapiPath][r.method.toLowerCase()], `${r.method} ${r.url} is not in /docs/json`).toBeDefined();
+    }
+  });
+
+  it('every non-public route answers 401 without a token and with a wrong one', async () => {
+    const guarded = routes.filter((r) => !PUBLIC.some((p) => p.test(r.url)));
+    expect(guarded.map((r) => r.url)).toEqual(expect.arrayContaining(['/workers', '/ws', '/metrics', '/admin/queues']));
+    for (const r of guarded) {
+      for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: 'Basic Zm9vOmJhcg==' }]) {
+        const res = await api.app.inject({ method: r.method as 'GET', url: concrete(r.url), headers });
+        expect(res.statusCode, `${r.method} ${r.url} ${JSON.stringify(headers)}`).toBe(401);
+        if (r.method !== 'HEAD') expect(res.json(), `${r.method} ${r.url}`).toMatchObject({ code: 'SLUICE_UNAUTHORIZED' });
+      }
+    }
+  });
+
+  it('read tokens get 403 on every mutating route; admin tokens pass auth', async () => {
+    const mutating = routes.filter((r) => MUTATING.has(r.method) && !PUBLIC.some((p) => p.test(r.url)));
+    expect(mutating.length).toBeGreaterThanOrEqual(12);
+    for (const r of mutating) {
+      const res = await api.app.inject({ method: r.method as 'POST', url: concrete(r.url), headers: asReader, payload: {} });
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+      expect(res.json()).toMatchObject({ code: 'SLUICE_FORBIDDEN' });
+    }
+    const read = await api.app.inject({ method: 'GET', url: '/workers', headers: asReader });
+    expect(read.statusCode).toBe(200);
+    const board = await api.app.inject({ method: 'GET', url: '/admin/queues', headers: asReader });
+    expect(board.statusCode).toBe(403);
+    expect((await api.app.inject({ method: 'GET', url: '/admin/queues', headers: asAdmin })).statusCode).toBe(200);
+  });
+
+  it('public routes answer without a token and carry helmet headers; CORS is off by default', async () => {
+    for (const url of ['/health', '/dashboard', '/dashboard/app.js', '/docs/json']) {
+      const res = await api.app.inject({ method: 'GET', url, headers: { origin: 'https://evil.example' } });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    }
+    const page = await api.app.inject({ method: 'GET', url: '/dashboard' });
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+
+  it('the queue board takes ?token= once and keeps it in an HttpOnly cookie', async () => {
+    const res = await api.app.inject({ method: 'GET', url: '/admin/queues?token=admin-token-0123456789' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/admin/queues');
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Path=\/admin\/queues/);
+    const next = await api.app.inject({ method: 'GET', url: '/admin/queues', headers: { cookie: cookie.split(';')[0] } });
+    expect(next.statusCode).toBe(200);
+    // The cookie is only honoured by the board, never by the API.
+    expect((await api.app.inject({ method: 'GET', url: '/workers', headers: { cookie: cookie.split(';')[0] } })).statusCode).toBe(401);
+  });
+});
+
+describe('limits and error bodies', () => {
+  it('answers 413 over the body limit and changes nothing', async () => {
+    const big = { value: 'x'.repeat(1_100_000) };
+    const res = await api.app.inject({ method: 'PUT', url: '/configs/BIG_ONE', headers: asAdmin, payload: big });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'SLUICE_BODY_TOO_LARGE' });
+    expect((await api.app.inject({ method: 'GET', url: '/configs/BIG_ONE', headers: asAdmin })).statusCode).toBe(404);
+  });
+
+  it('5xx bodies carry no stack trace or internal message', async () => {
+    const h = await startApiOnly('err500', [RaTask]);
+    h.app.get('/boom', async () => {
+      throw new Error('secret internals at /srv/app.ts:12');
+    });
+    const res = await h.app.inject({ method: 'GET', url: '/boom' });
+    await h.close();
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ statusCode: 500, code: 'SLUICE_INTERNAL', error: 'Internal Server Error', message: 'internal error' });
+    expect(res.body).not.toMatch(/secret internals|at \//);
+  });
+
+  it('rate-limits per client with retry-after, counters shared through Redis', async () => {
+    const h = await startApiOnly('ratelimit', [RaTask], { API_RATE_LIMIT_MAX: '3', API_RATE_LIMIT_WINDOW_MS: '60000' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await h.app.inject({ method: 'GET', url: '/workers', headers: asAdmin })).statusCode);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const limited = await h.app.inject({ method: 'GET', url: '/workers', headers: asAdmin });
+      expect(limited.headers['retry-after']).toBeDefined();
+      expect(limited.json()).toMatchObject({ statusCode: 429, code: 'SLUICE_RATE_LIMITED' });
+      // Unauthenticated attempts count too (token guessing is throttled); health stays outside the limit.
+      expect((await h.app.inject({ method: 'GET', url: '/workers' })).statusCode).toBe(429);
+      expect((await h.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+      const keys = await h.container.redis.keys(`${h.container.keys.prefix}rate-limit:*`);
+      expect(keys.length).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+    }
+  });
+});
