@@ -25,6 +25,7 @@ const coreSettings = {
   API_BODY_LIMIT_BYTES: { type: 'int', default: 1_048_576, description: 'Largest request body the API accepts (413 above).' },
   API_RATE_LIMIT_MAX: { type: 'int', default: 1_000, description: 'Requests one client address may make per API_RATE_LIMIT_WINDOW_MS to authenticated routes (429 above).' },
   API_RATE_LIMIT_WINDOW_MS: { type: 'int', default: 60_000, description: 'Window of the API rate limit; counters live in Redis, shared by every API process.' },
+  API_TRUST_PROXY: { type: 'string', default: '', description: "Proxies whose X-Forwarded-For is believed (client address for rate limits): '' = none, 'true' = any, a hop count, or a comma list of addresses/CIDRs." },
   API_CORS_ORIGINS: { type: 'string', default: '', description: 'Comma list of origins allowed to call the API from a browser (CORS); empty = CORS off.' },
   API_PAGE_SIZE: { type: 'int', default: 50, description: 'Items per page of list routes when ?limit is not given.' },
   API_PAGE_MAX: { type: 'int', default: 500, description: 'Largest ?limit a list route accepts.' },

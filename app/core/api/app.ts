@@ -36,9 +36,18 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 }
 
+/** API_TRUST_PROXY → Fastify's trustProxy. Off by default: a client could otherwise pick its own address. */
+export function trustProxyOption(value: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  const v = value.trim();
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return (_address: string, hop: number) => hop < Number(v);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 export async function buildApiApp(c: Container, opts: ApiAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: false, bodyLimit: c.settings.API_BODY_LIMIT_BYTES, trustProxy: true, exposeHeadRoutes: false,
+    logger: false, bodyLimit: c.settings.API_BODY_LIMIT_BYTES, trustProxy: trustProxyOption(c.settings.API_TRUST_PROXY), exposeHeadRoutes: false,
     schemaErrorFormatter: formatSchemaErrors,
     // Redis pub/sub and the queue board may hold connections open; closing must not wait for idle keep-alives.
     forceCloseConnections: true,
