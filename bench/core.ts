@@ -14,6 +14,7 @@ import { dropIsolated, intArg, isolatedNames, REDIS_URL, report, round } from '.
 
 const JOBS = intArg('jobs', 5_000);
 const CONCURRENCY = intArg('concurrency', 10);
+const ROUNDS = intArg('rounds', 3);
 
 @Schedule({ id: 'bench-noop', concurrency: CONCURRENCY })
 class NoopWorker extends ScheduleWorker {
@@ -22,8 +23,8 @@ class NoopWorker extends ScheduleWorker {
   }
 }
 
-async function bareBull(prefix: string): Promise<number> {
-  const q = new Bull('bare-noop', REDIS_URL, { prefix: `${prefix}bare` });
+async function bareBull(prefix: string, round: number): Promise<number> {
+  const q = new Bull(`bare-noop-${round}`, REDIS_URL, { prefix: `${prefix}bare` });
   await q.pause();
   await q.addBulk(Array.from({ length: JOBS }, (_, i) => ({ data: { i }, opts: { removeOnComplete: 1000 } })));
   let done = 0;
@@ -42,10 +43,11 @@ async function bareBull(prefix: string): Promise<number> {
   return ms;
 }
 
-async function sluice(names: ReturnType<typeof isolatedNames>): Promise<number> {
-  const env = { ...process.env, DATABASE_URL: names.databaseUrl, REDIS_URL, REDIS_PREFIX: names.prefix, LOG_LEVEL: 'warn' };
+async function sluice(names: ReturnType<typeof isolatedNames>, round: number): Promise<number> {
+  const env = { ...process.env, DATABASE_URL: names.databaseUrl, REDIS_URL, REDIS_PREFIX: `${names.prefix}r${round}:`, LOG_LEVEL: 'warn' };
   const decl = declarationOf(NoopWorker)!;
   const registry = buildRegistry([{ decl, file: __filename }], { timezone: 'UTC', timeoutMs: 60_000, attempts: 1, backoffMs: 1000 });
+  const roundStart = new Date(Date.now() - 1);
   const producer = new Container({ role: 'bench-producer', env, registry, console: false });
   await producer.init();
   await producer.mirror.seedRegistry(registry);
@@ -68,7 +70,7 @@ async function sluice(names: ReturnType<typeof isolatedNames>): Promise<number> 
   await finished;
   await c.recorder.drain(60_000);
   const ms = performance.now() - started;
-  const [rows] = await c.core.pool.query("SELECT COUNT(*) AS n FROM executions WHERE status = 'succeeded'");
+  const [rows] = await c.core.pool.query("SELECT COUNT(*) AS n FROM executions WHERE status = 'succeeded' AND queued_at >= ?", [roundStart]);
   const succeeded = Number((rows as Array<{ n: number }>)[0].n);
   if (succeeded !== JOBS) throw new Error(`expected ${JOBS} succeeded rows, found ${succeeded}`);
   await c.close();
@@ -76,13 +78,22 @@ async function sluice(names: ReturnType<typeof isolatedNames>): Promise<number> 
   return ms;
 }
 
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Alternates the two sides for ROUNDS rounds and compares medians: one run of either side is noisy on 2 cores. */
 async function main(): Promise<void> {
   const names = isolatedNames('core');
   try {
-    const bullMs = await bareBull(names.prefix);
-    const sluiceMs = await sluice(names);
+    const bullRuns: number[] = [];
+    const sluiceRuns: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      bullRuns.push(await bareBull(names.prefix, r));
+      sluiceRuns.push(await sluice(names, r));
+    }
+    const bullMs = median(bullRuns);
+    const sluiceMs = median(sluiceRuns);
     report({
-      bench: 'core', jobs: JOBS, concurrency: CONCURRENCY,
+      bench: 'core', jobs: JOBS, concurrency: CONCURRENCY, rounds: ROUNDS,
       sluice_jobs_per_s: round(JOBS / (sluiceMs / 1000)), bull_jobs_per_s: round(JOBS / (bullMs / 1000)),
       sluice_us_per_job: round((sluiceMs * 1000) / JOBS), bull_us_per_job: round((bullMs * 1000) / JOBS),
       ratio: round(sluiceMs / bullMs, 2), target_ratio: 1.5,
