@@ -57,7 +57,9 @@ const EXEC_COLUMNS = ['id', 'worker_id', '`trigger`', 'params', 'status', 'attem
 // A write wins when its (fence, rev) is not older than the row's. rev and fence are assigned last, in that order:
 // MySQL evaluates assignments left to right and later ones see the values already updated.
 const NEWER = '(VALUES(fence) > fence OR (VALUES(fence) = fence AND VALUES(rev) >= rev))';
-const EXEC_UPDATE = EXEC_COLUMNS.filter((c) => c !== 'id' && c !== 'fence')
+// Columns fixed when the job is enqueued are never rewritten (less work per row, no JSON re-check of params).
+const IMMUTABLE = new Set(['id', 'fence', 'worker_id', '`trigger`', 'params', 'job_id', 'parent_execution_id', 'queued_at']);
+const EXEC_UPDATE = EXEC_COLUMNS.filter((c) => !IMMUTABLE.has(c))
   .map((c) => `${c} = IF(${NEWER}, VALUES(${c}), ${c})`)
   .concat('fence = GREATEST(fence, VALUES(fence))').join(', ');
 const EXEC_SQL = `INSERT INTO executions (${EXEC_COLUMNS.join(', ')}) VALUES ? ON DUPLICATE KEY UPDATE ${EXEC_UPDATE}`;
