@@ -1,4 +1,5 @@
 /** Process entries: build the container, start the role(s), stop gracefully on SIGTERM/SIGINT. */
+import { randomBytes } from 'node:crypto';
 import { loadDotEnv } from '../../config/dotenv';
 import { Container } from './container';
 import { startApiRole } from './api';
@@ -9,8 +10,17 @@ import { runDevHooks, type DevHookResult } from './dev-hooks';
 
 export type RoleName = 'api' | 'worker' | 'beat' | 'dev';
 
+/** Dev mode without API_TOKENS: a random admin token for this run, so the dashboard works out of the box. */
+function devToken(): string | null {
+  if (process.env.API_TOKENS) return null;
+  const token = randomBytes(18).toString('base64url');
+  process.env.API_TOKENS = `dev:admin:${token}`;
+  return token;
+}
+
 export async function runRole(role: RoleName): Promise<void> {
   loadDotEnv();
+  const token = role === 'dev' ? devToken() : null;
   const c = new Container({ role });
   c.configureMongo(role === 'dev');
   installCrashGuards(c.logger);
@@ -32,6 +42,7 @@ export async function runRole(role: RoleName): Promise<void> {
     if (role === 'beat' || role === 'dev') stops.push((await startBeatRole(c, { seed: role === 'beat' })).stop);
     if (role === 'api' || role === 'dev') stops.push((await startApiRole(c, { seed: role === 'api' })).stop);
     for (const h of hooks) await h.afterStart?.({ trigger: (id, params) => c.dispatcher.trigger(id, params) });
+    if (token) c.logger.warn(`dev mode: API_TOKENS is empty, so this run accepts the admin token ${token} — dashboard: http://localhost:${c.settings.API_PORT}/dashboard`, { stored: false });
   } catch (err) {
     c.logger.error(`${role} failed to start: ${err instanceof Error ? err.message : String(err)}`, { stored: false });
     await c.close(2_000).catch(() => undefined);
