@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { createTestEnv, eventually } from '../support/isolation';
+import { createTestEnv, dropDatabase, eventually } from '../support/isolation';
 import { ROOT, spawnTs, type Child } from '../support/child';
 
 const folder = `e2e-${randomBytes(3).toString('hex')}`;
@@ -15,9 +15,7 @@ let dev: Child | undefined;
 afterAll(async () => {
   dev?.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
-  const conn = await mysql.createConnection(t.databaseUrl.replace(/\/[^/]+$/, ''));
-  await conn.query(`DROP DATABASE IF EXISTS \`${marketDb}\``);
-  await conn.end();
+  await dropDatabase(marketDb);
   await t.cleanup();
 });
 

@@ -34,12 +34,17 @@ export function createTestEnv(label: string, extra: Record<string, string> = {})
   return {
     name, databaseUrl, redisPrefix, env,
     cleanup: async () => {
-      const conn = await mysql.createConnection(MYSQL_ROOT);
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await conn.end();
+      await dropDatabase(name);
       await deleteKeys(redisPrefix);
     },
   };
+}
+
+/** Drops a database a test created beside its own (e.g. a plugin's user database). */
+export async function dropDatabase(name: string): Promise<void> {
+  const conn = await mysql.createConnection(MYSQL_ROOT);
+  await conn.query(`DROP DATABASE IF EXISTS \`${name.replace(/`/g, '')}\``);
+  await conn.end();
 }
 
 export async function deleteKeys(prefix: string): Promise<void> {

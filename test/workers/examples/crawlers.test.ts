@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mysql, { type RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { FundNavWorker } from '../../../workers/examples/fund-nav.worker';
 import { NewsWorker } from '../../../workers/examples/news.worker';
 import { MarketDb } from '../../../workers/examples/market.database';
 import { readJson } from '../../../app/core/database/connection';
 import { startHarness, type Harness } from '../../support/harness';
-import { MYSQL_ROOT } from '../../support/isolation';
+import { MYSQL_ROOT, dropDatabase } from '../../support/isolation';
 import { navsFor, newsItems, startMarketSite, type MarketSite } from '../../fakes/market-site';
 
 const marketDb = `sluice_t_market_${process.pid}`;
@@ -22,9 +22,7 @@ afterAll(async () => {
   await h?.close();
   await MarketDb.close();
   await site?.close();
-  const conn = await mysql.createConnection(MYSQL_ROOT);
-  await conn.query(`DROP DATABASE IF EXISTS \`${marketDb}\``);
-  await conn.end();
+  await dropDatabase(marketDb);
 });
 
 async function market<T extends RowDataPacket>(query: string, params: unknown[] = []): Promise<T[]> {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mysql, { type RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { StockTradesWorker } from '../../../workers/examples/stock-trades.worker';
 import { MarketDb } from '../../../workers/examples/market.database';
 import { startHarness, type Harness } from '../../support/harness';
-import { MYSQL_ROOT, eventually } from '../../support/isolation';
+import { MYSQL_ROOT, dropDatabase, eventually } from '../../support/isolation';
 import { startTradeFeed, type TradeFeed } from '../../fakes/trade-feed';
 import { ControlChannel } from '../../../app/core/services/control';
 
@@ -21,9 +21,7 @@ afterAll(async () => {
   await h?.close();
   await MarketDb.close();
   await feed?.close();
-  const conn = await mysql.createConnection(MYSQL_ROOT);
-  await conn.query(`DROP DATABASE IF EXISTS \`${marketDb}\``);
-  await conn.end();
+  await dropDatabase(marketDb);
 });
 
 const states = () => h.events.filter((e) => e.type === 'listener.state').map((e) => (e.data as { state: string }).state);
