@@ -61,7 +61,9 @@ class Beat {
         this.tasks.delete(id);
       }
       if (wanted && !this.tasks.has(id)) {
-        const task = cron.schedule(wanted.cron!, (ctx) => this.fire(wanted, ctx.date), { timezone: this.tz(wanted), name: id, suppressMissedWarning: true });
+        const task = cron.schedule(wanted.cron!, (ctx) => this.fire(wanted, ctx.date), { timezone: this.tz(wanted), name: id });
+        // A tick that came too late (busy event loop) is reported as missed: enqueue it anyway, late beats lost.
+        task.on('execution:missed', (ctx) => this.fire(wanted, ctx.date));
         this.tasks.set(id, { task, row: wanted });
         await this.c.redis.set(this.c.keys.nextFire(id), nextFire(wanted.cron!, this.tz(wanted)).toISOString());
       }

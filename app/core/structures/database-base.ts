@@ -8,6 +8,7 @@ import { sql as rawSql, type SQL } from 'drizzle-orm';
 import { declarationOf } from '../decorators/declarations';
 import type { DatabaseOptions } from '../decorators/options';
 import { ensureDatabase, poolOptionsFromUrl } from '../database/connection';
+import { envOrDefault } from '../../config/settings';
 
 type Drizzle = MySql2Database<Record<string, never>>;
 type UrlResolver = (key: string) => unknown;
@@ -15,7 +16,8 @@ type UrlResolver = (key: string) => unknown;
 interface Handle { pool: Pool; db: Drizzle; ready: Promise<void> }
 
 const handles = new Map<string, Handle>();
-let resolveSetting: UrlResolver = (key) => process.env[key];
+// Outside a running Sluice process (CLIs, benches) settings come from env and their defaults.
+let resolveSetting: UrlResolver = (key) => envOrDefault(key)?.value;
 
 /** The runtime points URL resolution at the config chain. */
 export function setDatabaseUrlResolver(resolver: UrlResolver): void {
