@@ -55,6 +55,7 @@ class ProgressWorker extends ScheduleWorker {
   async run(ctx: RunContext) {
     await ctx.progress({ done: 1, total: 4 });
     await ctx.progress(100);
+    ctx.publish('demo.progressed', { steps: 2 });
     return 'done';
   }
 }
@@ -176,6 +177,8 @@ describe('job runner', () => {
     expect(readJson(row.progress)).toBe(100);
     const progressEvents = h.events.filter((e) => e.type === 'execution.progress' && (e.data as { executionId: string }).executionId === id);
     expect(progressEvents.map((e) => (e.data as { progress: unknown }).progress)).toEqual([{ done: 1, total: 4 }, 100]);
+    const custom = await h.waitForEvent((e) => e.type === 'demo.progressed');
+    expect(custom.data).toEqual({ steps: 2, workerId: 't-progress', executionId: id });
   });
 
   it('chains a task with ctx.enqueue: the child runs with trigger chained and a parent link', async () => {

@@ -215,6 +215,7 @@ export class JobRunner {
         deps.events.publish('execution.progress', { workerId: def.id, executionId: snap.id, progress: value });
         await deps.mirror.setLiveState(def.id, { progress: JSON.stringify(value) });
       },
+      publish: (type, data) => deps.events.publish(type, { ...data, workerId: def.id, executionId: snap.id }),
       enqueue: (workerId, params = {}, opts = {}) => deps.dispatcher.enqueue(workerId, params, { ...opts, trigger: 'chained', parentExecutionId: snap.id }),
       mongo: deps.mongo,
       database: (name: string) => databaseByName(name, deps.registry.databaseOptions()),

@@ -41,6 +41,11 @@ export interface RunContext<P = Record<string, unknown>> {
   readonly signal: AbortSignal;
   readonly redis: Redis;
   progress(value: Progress): Promise<void>;
+  /**
+   * Publishes a plugin event (`<plugin>.<name>`, e.g. `balance.job`) on the event channel: /ws clients and other
+   * processes receive it like the core's events.
+   */
+  publish(type: `${string}.${string}`, data: Record<string, unknown>): void;
   /** Chains a task: enqueues `workerId` with params, returns the new execution id. */
   enqueue(workerId: string, params?: Record<string, unknown>, opts?: EnqueueOptions): Promise<string>;
   /** The process' MongoDB database (MONGO_URL). */
