@@ -74,8 +74,11 @@ export class Container {
       batchSize: s.EXECUTION_FLUSH_BATCH, concurrency: s.EXECUTION_FLUSH_CONCURRENCY, flushIntervalMs: s.EXECUTION_FLUSH_INTERVAL_MS, maxQueued: s.EXECUTION_QUEUE_MAX,
       reportIntervalMs: s.LOG_DROP_REPORT_INTERVAL_MS, onReport: report,
     });
-    this.events = new EventBus(this.redis, this.keys.events);
-    this.config = new ConfigChain(this.core.pool, { ttlMs: s.CONFIG_CACHE_TTL_MS, channel: this.keys.configChannel, publisher: this.redis, events: this.events, env });
+    this.events = new EventBus(this.redis, this.keys.events, (err) => report(`could not publish an event: ${err.message}`, {}));
+    this.config = new ConfigChain(this.core.pool, {
+      ttlMs: s.CONFIG_CACHE_TTL_MS, channel: this.keys.configChannel, publisher: this.redis, events: this.events, env,
+      onError: (err) => report(`config reload failed (serving the cached rows): ${err instanceof Error ? err.message : String(err)}`, {}),
+    });
     this.mirror = new StateMirror(this.core.pool, this.redis, this.keys, this.events);
     this.queues = new TaskQueues(this.redisFactory, this.keys, {
       lockDurationMs: s.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: s.QUEUE_STALLED_INTERVAL_MS,

@@ -34,7 +34,7 @@ export class ConfigChain {
 
   constructor(
     private readonly pool: Pool,
-    private readonly opts: { ttlMs: number; channel: string; publisher: Redis; events?: EventBus; env?: NodeJS.ProcessEnv },
+    private readonly opts: { ttlMs: number; channel: string; publisher: Redis; events?: EventBus; env?: NodeJS.ProcessEnv; onError?: (err: unknown) => void },
   ) {}
 
   /** Loads every row; called at boot and on invalidation. */
@@ -89,7 +89,8 @@ export class ConfigChain {
     this.reloading = (async () => {
       do {
         this.reloadAgain = false;
-        await this.load().catch(() => undefined);
+        // The cache keeps serving the last rows; the next invalidation or TTL tick tries again.
+        await this.load().catch((err: unknown) => this.opts.onError?.(err));
       } while (this.reloadAgain);
     })().finally(() => {
       this.reloading = null;

@@ -21,12 +21,18 @@ export interface SluiceEvent<T extends EventType = EventType> {
 }
 
 export class EventBus {
-  constructor(private readonly redis: Redis, private readonly channel: string) {}
+  private lastReport = 0;
 
-  /** Fire-and-forget: events are a live view, the MySQL record is what survives. */
+  constructor(private readonly redis: Redis, private readonly channel: string, private readonly onError: (err: Error) => void = () => undefined) {}
+
+  /** Fire-and-forget: events are a live view, the MySQL record is what survives. Failures are reported (≤ 1 per 10 s). */
   publish<T extends EventType>(type: T, data: SluiceEventMap[T]): void {
     const event: SluiceEvent<T> = { type, ts: new Date().toISOString(), data };
-    this.redis.publish(this.channel, JSON.stringify(event)).catch(() => undefined);
+    this.redis.publish(this.channel, JSON.stringify(event)).catch((err: Error) => {
+      if (Date.now() - this.lastReport < 10_000) return;
+      this.lastReport = Date.now();
+      this.onError(err);
+    });
   }
 
   /** Subscribes on a dedicated connection; returns an unsubscribe function. */
