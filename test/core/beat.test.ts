@@ -55,7 +55,10 @@ describe('beat', () => {
     expect(after[0] - lastBefore).toBeLessThanOrEqual(10);
     for (let i = 1; i < after.length; i++) expect(after[i] - after[i - 1], `second after ${after[i - 1]}`).toBe(1);
 
-    // Exactly once: one Bull job and one execution row per fired second.
+    // Exactly once: one Bull job and one execution row per fired second. Stop the beats first (a graceful stop
+    // flushes their batched rows), so both counts are final.
+    for (const b of others) b.kill('SIGTERM');
+    for (const b of others) expect((await b.exited).code).toBe(0);
     const all = await firedSeconds();
     expect(new Set(all).size).toBe(all.length);
     await observer.recorder.drain();
