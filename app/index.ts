@@ -3,7 +3,7 @@ import 'reflect-metadata';
 
 export { Schedule, WebSocket, Database } from './core/decorators';
 export type { ScheduleOptions, WebSocketOptions, DatabaseOptions, BackoffOptions, OverlapPolicy, CatchUpPolicy, HistoryPolicy } from './core/decorators';
-export { ScheduleWorker } from './core/structures/schedule-worker';
+export { ScheduleWorker, type AbandonedContext } from './core/structures/schedule-worker';
 export { WebSocketWorker, type ListenerContext } from './core/structures/websocket-worker';
 export { DatabaseBase } from './core/structures/database-base';
 export { NonRetryableError, JobTimeoutError, JobCancelledError } from './core/structures/errors';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
 import { Type } from '@sinclair/typebox';
-import { NonRetryableError, Schedule, ScheduleWorker, type RunContext } from '../../app';
+import { NonRetryableError, Schedule, ScheduleWorker, type AbandonedContext, type RunContext } from '../../app';
 import { readJson } from '../../app/core/database/connection';
 import { startHarness, type Harness } from '../support/harness';
 import { eventually } from '../support/isolation';
@@ -96,9 +96,24 @@ class ConcurrentWorker extends ScheduleWorker {
   }
 }
 
+const abandoned: Array<{ params: unknown; error: string }> = [];
+let releaseStuck: () => void = () => undefined;
+
+@Schedule({ id: 't-stuck' })
+class StuckWorker extends ScheduleWorker<{ batch: number }> {
+  async run() {
+    await new Promise<void>((resolve) => (releaseStuck = resolve));
+    return 'late';
+  }
+
+  override onAbandoned(ctx: AbandonedContext<{ batch: number }>) {
+    abandoned.push({ params: ctx.params, error: ctx.error });
+  }
+}
+
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness('runner', [OkWorker, SlowWorker, FlakyWorker, NonRetryWorker, PatternWorker, ProgressWorker, ParentWorker, QuietWorker, CancelWorker, ConcurrentWorker], { T_CONC: '3' });
+  h = await startHarness('runner', [OkWorker, SlowWorker, FlakyWorker, NonRetryWorker, PatternWorker, ProgressWorker, ParentWorker, QuietWorker, CancelWorker, ConcurrentWorker, StuckWorker], { T_CONC: '3' });
 });
 afterAll(async () => h?.close());
 
@@ -225,6 +240,22 @@ describe('job runner', () => {
     await Promise.all(ids.map((id) => h.waitForEvent((e) => e.type === 'execution.started' && (e.data as { executionId: string }).executionId === id, 10_000)));
     openConcGate();
     for (const id of ids) await h.executionIn(id, ['succeeded']);
+  });
+
+  it('a job Bull gives up on after stalling is recorded failed, onAbandoned is told, and a late finish changes nothing', async () => {
+    const id = await h.container.dispatcher.trigger('t-stuck', { batch: 7 });
+    await h.waitForEvent((e) => e.type === 'execution.started' && (e.data as { executionId: string }).executionId === id);
+    // What Bull's stall checker emits once a job stalled more than QUEUE_MAX_STALLED_COUNT times:
+    const queue = h.container.queues.get('t-stuck');
+    queue.emit('failed', await queue.getJob(id), new Error('job stalled more than allowable limit'));
+    const row = await h.executionIn(id, ['failed']);
+    expect(row.error).toMatch(/stalled more than allowable limit/);
+    await eventually(async () => abandoned.length === 1, { what: 'onAbandoned' });
+    expect(abandoned[0]).toMatchObject({ params: { batch: 7 }, error: expect.stringMatching(/stalled/) });
+    releaseStuck(); // the original run finishes late: its success must not overwrite the recorded failure
+    await h.waitForEvent((e) => e.type === 'execution.finished' && (e.data as { executionId: string; status: string }).executionId === id && (e.data as { status: string }).status === 'succeeded');
+    await h.container.recorder.drain();
+    expect((await h.execution(id))?.status).toBe('failed');
   });
 
   it('cancels a running execution: ctx.signal fires and the row ends cancelled, not retried', async () => {

@@ -1,4 +1,4 @@
-import { NonRetryableError, Schedule, ScheduleWorker, type RunContext } from '../../app';
+import { NonRetryableError, Schedule, ScheduleWorker, type AbandonedContext, type RunContext } from '../../app';
 import { aggregateBatch, writeBatchInDatabase } from './balance.sql';
 import { finalFailureReported, reportBatch } from './batch-outcome';
 import { ensureLedger } from './migrate';
@@ -34,5 +34,10 @@ export class BalanceAggregateWorker extends ScheduleWorker<AggregateParams> {
       await ctx.enqueue(TASK.persist, persist, { jobId: `${TASK.persist}:${b.jobId}:${b.partition}:${b.seq}:${b.round}` });
       return { accounts: rows.accountNo.length };
     });
+  }
+
+  /** Bull gave up on this batch after it stalled repeatedly: count it as failed so the job can close. */
+  override async onAbandoned(ctx: AbandonedContext<AggregateParams>): Promise<void> {
+    await reportBatch(ctx, ctx.params, 'failed', ctx.error);
   }
 }

@@ -9,7 +9,7 @@ import type { BatchRef, StatusParams } from './params';
 export type Outcome = 'succeeded' | 'failed';
 
 /** Enqueues the status event of a batch; its job id makes a repeated report a no-op while Bull keeps the job. */
-export async function reportBatch(ctx: RunContext<unknown>, b: BatchRef, outcome: Outcome, error?: string): Promise<void> {
+export async function reportBatch(ctx: Pick<RunContext<unknown>, 'enqueue'>, b: BatchRef, outcome: Outcome, error?: string): Promise<void> {
   const event: StatusParams = { kind: 'batch', jobId: b.jobId, partition: b.partition, seq: b.seq, round: b.round, outcome, ...(error ? { error } : {}) };
   await ctx.enqueue(TASK.status, event, { jobId: `${TASK.status}:${b.jobId}:${b.partition}:${b.seq}:${b.round}:${outcome}` });
 }

@@ -1,4 +1,4 @@
-import { NonRetryableError, Schedule, ScheduleWorker, type RunContext } from '../../app';
+import { NonRetryableError, Schedule, ScheduleWorker, type AbandonedContext, type RunContext } from '../../app';
 import { persistColumns } from './balance.sql';
 import { finalFailureReported, reportBatch } from './batch-outcome';
 import { ensureLedger } from './migrate';
@@ -22,5 +22,10 @@ export class BalancePersistWorker extends ScheduleWorker<PersistParams> {
       await reportBatch(ctx, b, 'succeeded');
       return { rows };
     });
+  }
+
+  /** Bull gave up on this batch after it stalled repeatedly: count it as failed so the job can close. */
+  override async onAbandoned(ctx: AbandonedContext<PersistParams>): Promise<void> {
+    await reportBatch(ctx, ctx.params, 'failed', ctx.error);
   }
 }

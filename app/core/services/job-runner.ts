@@ -215,8 +215,7 @@ export class JobRunner {
         deps.events.publish('execution.progress', { workerId: def.id, executionId: snap.id, progress: value });
         await deps.mirror.setLiveState(def.id, { progress: JSON.stringify(value) });
       },
-      publish: (type, data) => deps.events.publish(type, { ...data, workerId: def.id, executionId: snap.id }),
-      enqueue: (workerId, params = {}, opts = {}) => deps.dispatcher.enqueue(workerId, params, { ...opts, trigger: 'chained', parentExecutionId: snap.id }),
+      ...this.linksOf(def, snap.id),
       mongo: deps.mongo,
       database: (name: string) => databaseByName(name, deps.registry.databaseOptions()),
     };
@@ -273,6 +272,30 @@ export class JobRunner {
     };
     this.deps.recorder.execution(snap);
     void this.afterRun(def, snap, 'failed', snap.error);
+    void this.abandoned(def, snap);
+  }
+
+  /** ctx.enqueue (chained, linked to this execution) and ctx.publish (tagged with it). */
+  private linksOf(def: ScheduleDefinition, executionId: string): Pick<RunContext, 'enqueue' | 'publish'> {
+    return {
+      enqueue: (workerId, params = {}, opts = {}) => this.deps.dispatcher.enqueue(workerId, params, { ...opts, trigger: 'chained', parentExecutionId: executionId }),
+      publish: (type, data) => this.deps.events.publish(type, { ...data, workerId: def.id, executionId }),
+    };
+  }
+
+  /** Lets the worker settle its own bookkeeping for a job that ended without run() seeing it end. */
+  private async abandoned(def: ScheduleDefinition, snap: ExecutionSnapshot): Promise<void> {
+    const worker = this.instance(def);
+    if (!worker.onAbandoned) return;
+    const log = new ExecutionLogger(this.deps.logger, { executionId: snap.id, workerId: def.id, attempt: snap.attempt }, false);
+    try {
+      await worker.onAbandoned({
+        executionId: snap.id, workerId: def.id, params: snap.params as Record<string, unknown>, error: snap.error ?? 'abandoned',
+        config: this.deps.config.forWorker(def.id), log, ...this.linksOf(def, snap.id),
+      });
+    } catch (err) {
+      log.error(`onAbandoned failed: ${errorText(err)}`);
+    }
   }
 }
 
