@@ -2,6 +2,7 @@
  * What the API shows of a worker: its registry row (Redis copy of the `workers` table, MySQL as fallback),
  * live state from Redis, next fire time and last execution. One Redis pipeline and one MySQL query per call.
  */
+import { readJson } from '../../database/connection';
 import type { Redis } from 'ioredis';
 import { nextFire } from '../../registry/cron';
 import type { WorkerRegistry } from '../../registry/worker-registry';
@@ -34,15 +35,6 @@ interface LiveParts {
   live: Record<string, string>;
   beatNext: string | null;
   running: string[];
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 // Parsing a cron costs ~0.2 ms: the next fire of a (cron, timezone) is reused until that instant has passed.
@@ -99,7 +91,7 @@ export class WorkerViews {
         ...p.record,
         state: p.live.state || (p.record.kind === 'schedule' ? 'idle' : 'stopped'),
         runningExecutionIds: p.running,
-        progress: parseJson(p.live.progress),
+        progress: readJson(p.live.progress || null),
         nextFireAt: nextFireOf(p.record, this.d.defaultTimezone, now),
         beatNextFireAt: p.beatNext,
         lastExecution: (p.live.last_execution_id && last.get(p.live.last_execution_id)) || null,
