@@ -39,10 +39,20 @@ export class EventBus {
   static async subscribe(sub: Redis, channel: string, onEvent: (e: SluiceEvent) => void): Promise<() => Promise<void>> {
     const handler = (ch: string, message: string): void => {
       if (ch !== channel) return;
+      let parsed: unknown;
       try {
-        onEvent(JSON.parse(message) as SluiceEvent);
+        parsed = JSON.parse(message);
       } catch {
-        // a malformed message from a foreign publisher is ignored
+        return; // a malformed message from a foreign publisher is ignored
+      }
+      // Run bookkeeping publishes its events in batches: one message holding an array of events.
+      for (const event of Array.isArray(parsed) ? parsed : [parsed]) {
+        if (!event || typeof event !== 'object' || typeof (event as SluiceEvent).type !== 'string') continue;
+        try {
+          onEvent(event as SluiceEvent);
+        } catch {
+          // one handler failure must not cost the other events of the message
+        }
       }
     };
     sub.on('message', handler);

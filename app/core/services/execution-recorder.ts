@@ -4,6 +4,7 @@
  * process that lost its job lock cannot overwrite the record of the process that took the job over.
  */
 import type { Pool } from 'mysql2/promise';
+import { escape } from 'mysql2';
 import { BatchWriter } from '../../../plugins/batcher';
 import { isPermanentMysqlError } from '../database/errors';
 import { redactSecrets } from './redact';
@@ -62,7 +63,8 @@ const IMMUTABLE = new Set(['id', 'fence', 'worker_id', '`trigger`', 'params', 'j
 const EXEC_UPDATE = EXEC_COLUMNS.filter((c) => !IMMUTABLE.has(c))
   .map((c) => `${c} = IF(${NEWER}, VALUES(${c}), ${c})`)
   .concat('fence = GREATEST(fence, VALUES(fence))').join(', ');
-const EXEC_SQL = `INSERT INTO executions (${EXEC_COLUMNS.join(', ')}) VALUES ? ON DUPLICATE KEY UPDATE ${EXEC_UPDATE}`;
+const EXEC_INSERT = `INSERT INTO executions (${EXEC_COLUMNS.join(', ')}) VALUES `;
+const EXEC_ON_DUPLICATE = ` ON DUPLICATE KEY UPDATE ${EXEC_UPDATE}`;
 
 const STATUS_SQL = `INSERT INTO worker_status (worker_id, state, last_execution_id, last_started_at, last_finished_at, last_result, last_error, consecutive_failures, updated_at) VALUES ?
  ON DUPLICATE KEY UPDATE state = VALUES(state), last_execution_id = COALESCE(VALUES(last_execution_id), last_execution_id),
@@ -70,14 +72,30 @@ const STATUS_SQL = `INSERT INTO worker_status (worker_id, state, last_execution_
  last_result = COALESCE(VALUES(last_result), last_result), last_error = COALESCE(VALUES(last_error), last_error),
  consecutive_failures = COALESCE(VALUES(consecutive_failures), consecutive_failures), updated_at = VALUES(updated_at)`;
 
-type RevSnapshot = ExecutionSnapshot & { rev: number };
-
-function execRow(r: RevSnapshot): unknown[] {
-  return [r.id, r.workerId, r.trigger, jsonColumn(r.params), r.status, r.attempt, jsonColumn(r.progress), jsonColumn(r.result),
-    r.error, r.jobId, r.parentExecutionId, r.queuedAt, r.startedAt, r.finishedAt, r.durationMs, r.rev, r.fence];
+/**
+ * A queued execution write: the row's SQL tuple, made when the change is recorded. Holding one string instead of
+ * the snapshot (objects, dates, params) keeps what waits for the next flush small for the garbage collector, and
+ * the flush only joins strings.
+ */
+interface RowWrite {
+  id: string;
+  fence: number;
+  rev: number;
+  tuple: string;
 }
 
-const newer = (a: RevSnapshot, b: RevSnapshot): boolean => a.fence > b.fence || (a.fence === b.fence && a.rev >= b.rev);
+const str = (v: string | null): string => (v === null ? 'NULL' : escape(v));
+const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'NULL' : String(v));
+/** DATETIME(3) in UTC (the pool's timezone is 'Z'). */
+const date = (d: Date | null): string => (d === null || Number.isNaN(d.getTime()) ? 'NULL' : `'${d.toISOString().slice(0, 23).replace('T', ' ')}'`);
+
+function execTuple(r: ExecutionSnapshot, rev: number): string {
+  return `(${str(r.id)},${str(r.workerId)},${str(r.trigger)},${str(jsonColumn(r.params))},${str(r.status)},${num(r.attempt)},`
+    + `${str(jsonColumn(r.progress))},${str(jsonColumn(r.result))},${str(r.error)},${str(r.jobId)},${str(r.parentExecutionId)},`
+    + `${date(r.queuedAt)},${date(r.startedAt)},${date(r.finishedAt)},${num(r.durationMs)},${rev},${num(r.fence)})`;
+}
+
+const newer = (a: RowWrite, b: RowWrite): boolean => a.fence > b.fence || (a.fence === b.fence && a.rev >= b.rev);
 
 function statusRow(r: WorkerStatusSnapshot): unknown[] {
   return [r.workerId, r.state, r.lastExecutionId, r.lastStartedAt, r.lastFinishedAt, jsonColumn(r.lastResult), r.lastError, r.consecutiveFailures, new Date()];
@@ -94,22 +112,57 @@ export interface ExecutionRecorderOptions {
 }
 
 export class ExecutionRecorder {
-  readonly writer: BatchWriter<RevSnapshot>;
+  readonly writer: BatchWriter<RowWrite>;
   readonly statusWriter: BatchWriter<WorkerStatusSnapshot>;
   private rev = 0;
+  /** Runs that started since the last start tick: recorded as running only if they are still going at the tick. */
+  private readonly starting = new Map<string, { row: ExecutionSnapshot; writeRow: boolean }>();
+  private startTimer: NodeJS.Timeout | null = null;
+  private readonly startDelayMs: number;
 
   constructor(private readonly pool: Pool, opts: ExecutionRecorderOptions) {
-    this.writer = new BatchWriter<RevSnapshot>({ name: 'executions', ...opts, isPermanent: isPermanentMysqlError, write: (rows) => this.writeExecutions(rows) });
+    this.startDelayMs = opts.flushIntervalMs;
+    this.writer = new BatchWriter<RowWrite>({ name: 'executions', ...opts, isPermanent: isPermanentMysqlError, write: (rows) => this.writeExecutions(rows) });
     // One row per worker, updated by every flush: a single flight avoids lock waits between flights.
     this.statusWriter = new BatchWriter<WorkerStatusSnapshot>({ name: 'worker_status', ...opts, concurrency: 1, isPermanent: isPermanentMysqlError, write: (rows) => this.writeStatuses(rows) });
   }
 
-  private snapshot(row: ExecutionSnapshot): RevSnapshot {
-    return { ...row, rev: ++this.rev };
+  private snapshot(row: ExecutionSnapshot): RowWrite {
+    const rev = ++this.rev;
+    return { id: row.id, fence: row.fence, rev, tuple: execTuple(row, rev) };
   }
 
   execution(row: ExecutionSnapshot): void {
+    if (this.starting.size) this.starting.delete(row.id);
     this.writer.push(this.snapshot(row));
+  }
+
+  /**
+   * A run started (`row` is its live snapshot, status 'running'). Its running row and worker status are written at
+   * the next start tick (within one flush interval) if it is still going then; a run that ends first is recorded
+   * by its final row alone, which saves a row write per short job. Call `settled` when the run ends.
+   */
+  started(row: ExecutionSnapshot, writeRow: boolean): void {
+    this.starting.set(row.id, { row, writeRow });
+    if (!this.startTimer) {
+      this.startTimer = setTimeout(() => this.recordStarts(), this.startDelayMs);
+      this.startTimer.unref();
+    }
+  }
+
+  /** The run ended (or was handed back): its start no longer needs recording. */
+  settled(executionId: string): void {
+    this.starting.delete(executionId);
+  }
+
+  private recordStarts(): void {
+    if (this.startTimer) clearTimeout(this.startTimer);
+    this.startTimer = null;
+    for (const { row, writeRow } of this.starting.values()) {
+      if (writeRow) this.writer.push(this.snapshot(row));
+      this.statusWriter.push({ workerId: row.workerId, state: 'running', lastExecutionId: row.id, lastStartedAt: row.startedAt, lastFinishedAt: null, lastResult: null, lastError: null, consecutiveFailures: null });
+    }
+    this.starting.clear();
   }
 
   workerStatus(row: WorkerStatusSnapshot): void {
@@ -118,25 +171,29 @@ export class ExecutionRecorder {
 
   /** Writes everything queued in both writers; returns how many items could not be written in time. */
   async drain(timeoutMs = 10_000): Promise<number> {
+    this.recordStarts();
     const [a, b] = await Promise.all([this.writer.drain(timeoutMs), this.statusWriter.drain(timeoutMs)]);
     return a + b;
   }
 
   async close(timeoutMs = 10_000): Promise<number> {
+    this.recordStarts();
     const [a, b] = await Promise.all([this.writer.close(timeoutMs), this.statusWriter.close(timeoutMs)]);
     return a + b;
   }
 
   /** Coalesces a batch (the newest snapshot of a row wins) and upserts it in one statement, rows in id order. */
-  private async writeExecutions(rows: RevSnapshot[]): Promise<void> {
-    const latest = new Map<string, RevSnapshot>();
+  private async writeExecutions(rows: RowWrite[]): Promise<void> {
+    const latest = new Map<string, RowWrite>();
     for (const row of rows) {
       const prev = latest.get(row.id);
       if (!prev || newer(row, prev)) latest.set(row.id, row);
     }
     // Same lock order in every flight, so concurrent flights do not deadlock each other.
     const ordered = [...latest.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-    await this.pool.query(EXEC_SQL, [ordered.map(execRow)]);
+    let values = '';
+    for (let i = 0; i < ordered.length; i++) values += (i ? ',' : '') + ordered[i].tuple;
+    await this.pool.query(EXEC_INSERT + values + EXEC_ON_DUPLICATE);
   }
 
   private async writeStatuses(rows: WorkerStatusSnapshot[]): Promise<void> {

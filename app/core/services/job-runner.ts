@@ -8,9 +8,8 @@ import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import type { ScheduleDefinition, WorkerRegistry } from '../registry/worker-registry';
 import type { ScheduleWorker } from '../structures/schedule-worker';
-import type { Progress, RunContext } from '../structures/context';
+import type { ConfigReader } from '../structures/context';
 import { JobCancelledError, JobTimeoutError } from '../structures/errors';
-import { databaseByName } from '../structures/database-base';
 import type { ConfigChain } from './config-chain';
 import type { Dispatcher, JobData } from './dispatcher';
 import type { EventBus } from './events';
@@ -19,6 +18,7 @@ import { classifyFailure, errorText, ShutdownInterruption } from './failure';
 import { assertParams } from './params';
 import type { LiveRuns } from './live-runs';
 import { ExecutionLogger } from './run-logger';
+import { JobContext, RunAbort, runLinks } from './run-context';
 import type { StateMirror } from './state-mirror';
 import type { TaskQueues } from './task-queues';
 import type { RedisKeys } from './redis';
@@ -40,7 +40,8 @@ export interface JobRunnerDeps {
 }
 
 interface ActiveRun {
-  controller: AbortController;
+  workerId: string;
+  abort: RunAbort;
   done: Promise<unknown>;
 }
 
@@ -48,6 +49,8 @@ export class JobRunner {
   private readonly instances = new Map<string, ScheduleWorker>();
   private readonly active = new Map<string, ActiveRun>();
   private stopping = false;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private readonly readers = new Map<string, ConfigReader>();
 
   constructor(private readonly deps: JobRunnerDeps) {}
 
@@ -61,6 +64,19 @@ export class JobRunner {
         this.deps.logger.warn(`lost the lock of a running job; its result will not be recorded over the new owner's`, { workerId: def.id, executionId: job.data?.executionId, error: err.message }));
       void queue.process(this.concurrencyOf(def), (job: Job<JobData>) => this.process(def, job));
     }
+    // One timer renews the running-set leases of every run in this process.
+    this.renewTimer = setInterval(() => this.renewLeases(), Math.max(1_000, Math.floor(this.deps.lockDurationMs / 2)));
+    this.renewTimer.unref();
+  }
+
+  private renewLeases(): void {
+    const byWorker = new Map<string, string[]>();
+    for (const [executionId, run] of this.active) {
+      const ids = byWorker.get(run.workerId);
+      if (ids) ids.push(executionId);
+      else byWorker.set(run.workerId, [executionId]);
+    }
+    this.deps.live.renew(byWorker);
   }
 
   /** The decorator's number, or the value of the setting it names (must be a positive integer). */
@@ -81,7 +97,7 @@ export class JobRunner {
   cancel(executionId: string, reason = 'stopped by request'): boolean {
     const run = this.active.get(executionId);
     if (!run) return false;
-    run.controller.abort(new JobCancelledError(reason));
+    run.abort.abort(new JobCancelledError(reason));
     return true;
   }
 
@@ -93,9 +109,11 @@ export class JobRunner {
     const all = Promise.allSettled(pending.map((r) => r.done));
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
     const left = [...this.active.values()];
-    for (const run of left) run.controller.abort(new ShutdownInterruption('worker shutting down'));
+    for (const run of left) run.abort.abort(new ShutdownInterruption('worker shutting down'));
     if (left.length) await Promise.race([Promise.allSettled(left.map((r) => r.done)), new Promise((r) => setTimeout(r, 1_000).unref())]);
+    if (this.renewTimer) clearInterval(this.renewTimer);
     await this.deps.queues.close(timedOut);
+    await this.deps.live.flushNow().catch(() => undefined);
     return { finished: pending.length - left.length, interrupted: left.length };
   }
 
@@ -117,9 +135,9 @@ export class JobRunner {
       queuedAt: new Date(data.queuedAt), startedAt: new Date(), finishedAt: null, durationMs: null,
     };
     if (!(await this.begin(def, snapshot))) return { skipped: true };
-    const controller = new AbortController();
-    const done = this.execute(def, job, snapshot, controller);
-    this.active.set(snapshot.id, { controller, done });
+    const abort = new RunAbort();
+    const done = this.execute(def, job, snapshot, abort);
+    this.active.set(snapshot.id, { workerId: def.id, abort, done });
     try {
       return await done;
     } finally {
@@ -135,14 +153,14 @@ export class JobRunner {
     const isFire = snap.trigger === 'cron';
     if (isFire && (await this.deps.redis.hget(this.deps.keys.state(def.id), 'enabled')) === 'false') return !this.recordSkip(def, snap, 'worker is disabled');
     const alone = isFire && def.overlap !== 'allow';
-    const fields = { state: 'running', execution_id: snap.id, last_execution_id: snap.id, last_started_at: snap.startedAt!.toISOString(), progress: '' };
+    // state and execution_id are set by the live-state script when the start is accepted.
+    const fields = { last_execution_id: snap.id, last_started_at: snap.startedAt!.toISOString(), progress: '' };
     const events: Array<[string, Record<string, unknown>]> = [
       ['execution.started', { workerId: def.id, executionId: snap.id, attempt: snap.attempt, trigger: snap.trigger }],
-      ['worker.state', { workerId: def.id, state: 'running', executionId: snap.id }],
     ];
     if (!alone) {
-      // Nothing to decide: do not wait for Redis (commands on one connection keep their order, so the finish
-      // script still runs after this one).
+      // Nothing to decide: do not wait for Redis (LiveRuns sends changes in the order they were made, so the
+      // finish still lands after this start).
       this.deps.live.start(def.id, snap.id, false, fields, events).catch((err: unknown) =>
         this.deps.logger.warn(`could not mark ${def.id} running: ${errorText(err)}`, { workerId: def.id, stored: false }));
       return true;
@@ -164,30 +182,29 @@ export class JobRunner {
     return true;
   }
 
-  private async execute(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, controller: AbortController): Promise<unknown> {
+  private async execute(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, abort: RunAbort): Promise<unknown> {
     const log = new ExecutionLogger(this.deps.logger, { executionId: snap.id, workerId: def.id, attempt: snap.attempt }, def.history === 'failures');
     this.markStarted(def, snap);
-    const renew = setInterval(() => this.deps.live.renew(def.id, snap.id), Math.max(1_000, Math.floor(this.deps.lockDurationMs / 2)));
-    const timer = setTimeout(() => controller.abort(new JobTimeoutError(`timed out after ${def.timeoutMs} ms`)), def.timeoutMs);
+    const timer = setTimeout(() => abort.abort(new JobTimeoutError(`timed out after ${def.timeoutMs} ms`)), def.timeoutMs);
     try {
       assertParams(def.params, snap.params);
-      const ctx = this.context(def, snap, log, controller.signal);
-      const result = await raceAbort(Promise.resolve().then(() => this.instance(def).run(ctx)), controller.signal);
+      const ctx = new JobContext(this.deps, def, snap, this.configOf(def.id), log, abort);
+      const result = await abort.race(Promise.resolve().then(() => this.instance(def).run(ctx)));
       this.markFinished(def, snap, 'succeeded', result, null);
       log.settle(false);
       return result ?? null;
     } catch (err) {
-      return this.handleError(def, job, snap, log, err, controller.signal);
+      return this.handleError(def, job, snap, log, err, abort);
     } finally {
       clearTimeout(timer);
-      clearInterval(renew);
     }
   }
 
-  private handleError(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, log: ExecutionLogger, err: unknown, signal: AbortSignal): Promise<never> {
-    const cause = signal.aborted ? signal.reason : err;
+  private handleError(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, log: ExecutionLogger, err: unknown, abort: RunAbort): Promise<never> {
+    const cause = abort.aborted ? abort.reason : err;
     if (cause instanceof ShutdownInterruption) {
       // Leave the job active without a lock: stall recovery hands it to a live worker (Sidekiq-style requeue).
+      this.deps.recorder.settled(snap.id);
       snap.status = 'queued';
       snap.error = 'interrupted by shutdown; will be re-run';
       if (def.history === 'all') this.deps.recorder.execution(snap);
@@ -204,29 +221,19 @@ export class JobRunner {
     throw cause instanceof Error ? cause : new Error(verdict.message);
   }
 
-  private context(def: ScheduleDefinition, snap: ExecutionSnapshot, log: ExecutionLogger, signal: AbortSignal): RunContext {
-    const deps = this.deps;
-    return {
-      executionId: snap.id, workerId: def.id, trigger: snap.trigger, attempt: snap.attempt,
-      params: snap.params as Record<string, unknown>, config: deps.config.forWorker(def.id), log, signal, redis: deps.redis,
-      progress: async (value: Progress) => {
-        snap.progress = value;
-        if (def.history === 'all') deps.recorder.execution(snap);
-        deps.events.publish('execution.progress', { workerId: def.id, executionId: snap.id, progress: value });
-        await deps.mirror.setLiveState(def.id, { progress: JSON.stringify(value) });
-      },
-      ...this.linksOf(def, snap.id),
-      mongo: deps.mongo,
-      database: (name: string) => databaseByName(name, deps.registry.databaseOptions()),
-    };
+  /** The config reader of a worker (one per worker, shared by its runs). */
+  private configOf(workerId: string): ConfigReader {
+    let reader = this.readers.get(workerId);
+    if (!reader) this.readers.set(workerId, (reader = this.deps.config.forWorker(workerId)));
+    return reader;
   }
 
   private markStarted(def: ScheduleDefinition, snap: ExecutionSnapshot): void {
-    if (def.history === 'all') this.deps.recorder.execution(snap);
-    this.deps.recorder.workerStatus({ workerId: def.id, state: 'running', lastExecutionId: snap.id, lastStartedAt: snap.startedAt, lastFinishedAt: null, lastResult: null, lastError: null, consecutiveFailures: null });
+    this.deps.recorder.started(snap, def.history === 'all');
   }
 
   private markRetrying(def: ScheduleDefinition, snap: ExecutionSnapshot, message: string): void {
+    this.deps.recorder.settled(snap.id);
     Object.assign(snap, { status: 'queued', error: message });
     if (def.history === 'all') this.deps.recorder.execution(snap);
     void this.afterRun(def, snap, 'retrying', message);
@@ -237,6 +244,7 @@ export class JobRunner {
    * holds the outcome and the Reconciler settles the row from it.
    */
   private markFinished(def: ScheduleDefinition, snap: ExecutionSnapshot, status: ExecutionStatus, result: unknown, error: string | null): void {
+    this.deps.recorder.settled(snap.id);
     const finishedAt = new Date();
     Object.assign(snap, { status, result: result ?? null, error, finishedAt, durationMs: finishedAt.getTime() - snap.startedAt!.getTime() });
     if (def.history === 'all' || status !== 'succeeded') this.deps.recorder.execution(snap);
@@ -252,8 +260,10 @@ export class JobRunner {
       if (succeeded) fields.last_result = JSON.stringify(snap.result ?? null);
       if (error) fields.last_error = error;
       const events: Array<[string, Record<string, unknown>]> = outcome === 'retrying' ? [] : [['execution.finished', { workerId: def.id, executionId: snap.id, status: outcome, durationMs: snap.durationMs, error }]];
-      const { state, consecutiveFailures } = await this.deps.live.finish(def.id, snap.id, succeeded, fields, events);
-      this.deps.recorder.workerStatus({ workerId: def.id, state, lastExecutionId: snap.id, lastStartedAt: null, lastFinishedAt: snap.finishedAt, lastResult: succeeded ? snap.result ?? null : null, lastError: error, consecutiveFailures });
+      // The end of a cron fire under an overlap policy is sent at once: the next fire's check may be waiting for it.
+      const urgent = snap.trigger === 'cron' && def.overlap !== 'allow';
+      const { state, consecutiveFailures } = await this.deps.live.finish(def.id, snap.id, succeeded, fields, events, urgent);
+      this.deps.recorder.workerStatus({ workerId: def.id, state, lastExecutionId: snap.id, lastStartedAt: snap.startedAt, lastFinishedAt: snap.finishedAt, lastResult: succeeded ? snap.result ?? null : null, lastError: error, consecutiveFailures });
     } catch (err) {
       this.deps.logger.warn(`could not update the live state of ${def.id}: ${errorText(err)}`, { workerId: def.id, stored: false });
     }
@@ -275,14 +285,6 @@ export class JobRunner {
     void this.abandoned(def, snap);
   }
 
-  /** ctx.enqueue (chained, linked to this execution) and ctx.publish (tagged with it). */
-  private linksOf(def: ScheduleDefinition, executionId: string): Pick<RunContext, 'enqueue' | 'publish'> {
-    return {
-      enqueue: (workerId, params = {}, opts = {}) => this.deps.dispatcher.enqueue(workerId, params, { ...opts, trigger: 'chained', parentExecutionId: executionId }),
-      publish: (type, data) => this.deps.events.publish(type, { ...data, workerId: def.id, executionId }),
-    };
-  }
-
   /** Lets the worker settle its own bookkeeping for a job that ended without run() seeing it end. */
   private async abandoned(def: ScheduleDefinition, snap: ExecutionSnapshot): Promise<void> {
     const worker = this.instance(def);
@@ -291,20 +293,10 @@ export class JobRunner {
     try {
       await worker.onAbandoned({
         executionId: snap.id, workerId: def.id, params: snap.params as Record<string, unknown>, error: snap.error ?? 'abandoned',
-        config: this.deps.config.forWorker(def.id), log, ...this.linksOf(def, snap.id),
+        config: this.configOf(def.id), log, ...runLinks(this.deps, def.id, snap.id),
       });
     } catch (err) {
       log.error(`onAbandoned failed: ${errorText(err)}`);
     }
   }
-}
-
-/** Resolves with the work, or rejects with the signal's reason as soon as it aborts (the work may run on). */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

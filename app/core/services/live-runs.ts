@@ -3,107 +3,271 @@
  * expiry, so entries of crashed processes lapse), each worker's live-state hash, and the events. The set backs
  * the overlap policy of cron fires and the running/idle state.
  *
- * Starts and finishes issued in the same tick travel together in one script call: at high job rates this keeps
- * the live view to about one Redis round trip per batch of jobs instead of two per job.
+ * Starts and finishes are group-committed: they queue up and travel together in one script call, at most one
+ * call every `flushIntervalMs` (the first change after a quiet spell goes out at once). At high job rates this
+ * keeps the live view to a few Redis calls per second instead of two per job; a start that must know whether it
+ * may run (overlap) is sent at once. Within a call each worker's hash is written once, its `worker.state` event
+ * is published only when the state changes, and all events of the call go out as one message (a JSON array).
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis';
 
-// ARGV: now, lease ttl, channel, state key prefix, running-set key prefix, ts, ops (JSON array).
-// Each op: { o = 's'|'f', w = worker, x = execution, a = alone (start), k = succeeded (finish), f = fields, e = events }.
+// ARGV: now, lease ttl, channel, state key prefix, running-set key prefix, ts, ops (JSON array), events, fields.
+// Each op: [kind 's'|'f', worker, execution, flag (start: alone; finish: succeeded), own fields, first event, event count].
+// Fields are merged per worker in Node (the last write of a key wins, as it would in Redis) and sent once per worker;
+// only a start that may be refused (alone) carries its own, applied if it is accepted.
+// Events travel apart, as their JSON texts joined by commas (no JSON-in-JSON escaping); a start refused for
+// overlap drops its events, so they are addressed by position.
 const APPLY = `
 local now, ttl, channel, statePrefix, setPrefix, ts = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local ops = cjson.decode(ARGV[7])
-local out = {}
-for i, op in ipairs(ops) do
-  local set, state = setPrefix .. op.w, statePrefix .. op.w
+local given = ARGV[8]
+local merged = cjson.decode(ARGV[9])
+local out, events, groups, order = {}, {}, {}, {}
+local refused = {}
+-- Variadic commands in chunks (Lua's unpack has a stack limit).
+local function variadic(cmd, key, list)
+  for s = 1, #list, 1000 do
+    redis.call(cmd, key, unpack(list, s, math.min(s + 999, #list)))
+  end
+end
+local function group(w)
+  local g = groups[w]
+  if g then return g end
+  local set = setPrefix .. w
   redis.call('ZREMRANGEBYSCORE', set, '-inf', now)
-  if op.o == 's' then
+  local cur = redis.call('HMGET', statePrefix .. w, 'state', 'consecutive_failures')
+  g = { set = set, state = cur[1] or '', failures = tonumber(cur[2]) or 0, fields = {}, added = false,
+        pending = {}, touched = false, lastStarted = nil, finishes = {} }
+  groups[w] = g
+  order[#order + 1] = w
+  return g
+end
+-- Membership changes are kept per execution (the last one wins) and written in one ZADD and one ZREM.
+local function applyPending(g)
+  local adds, rems = {}, {}
+  for x, present in pairs(g.pending) do
+    if present then
+      adds[#adds + 1] = now + ttl
+      adds[#adds + 1] = x
+    else
+      rems[#rems + 1] = x
+    end
+  end
+  if #adds > 0 then
+    variadic('ZADD', g.set, adds)
+    g.added = true
+  end
+  if #rems > 0 then variadic('ZREM', g.set, rems) end
+  g.pending = {}
+end
+for i, op in ipairs(ops) do
+  local kind, w, x, flag, fields = op[1], op[2], op[3], op[4], op[5]
+  local g = group(w)
+  if kind == 's' then
     local ok = 1
-    if op.a == 1 then
-      local others = redis.call('ZCARD', set) - (redis.call('ZSCORE', set, op.x) and 1 or 0)
+    if flag == 1 then
+      applyPending(g)
+      local others = redis.call('ZCARD', g.set) - (redis.call('ZSCORE', g.set, x) and 1 or 0)
       if others > 0 then ok = 0 end
     end
     if ok == 1 then
-      redis.call('ZADD', set, now + ttl, op.x)
-      redis.call('PEXPIRE', set, ttl * 2)
-      for k, v in pairs(op.f) do redis.call('HSET', state, k, v) end
-      for _, e in ipairs(op.e) do redis.call('PUBLISH', channel, e) end
+      g.pending[x] = true
+      g.touched = true
+      g.lastStarted = x
+      for k, v in pairs(fields) do g.fields[k] = v end
+    elseif op[7] > 0 then
+      refused[#refused + 1] = op
     end
     out[i] = { ok, 0 }
   else
-    redis.call('ZREM', set, op.x)
-    local running = redis.call('ZCARD', set)
-    local failures = 0
-    if op.k == 1 then redis.call('HSET', state, 'consecutive_failures', 0)
-    else failures = redis.call('HINCRBY', state, 'consecutive_failures', 1) end
-    for k, v in pairs(op.f) do redis.call('HSET', state, k, v) end
-    local s = 'idle'
-    if running > 0 then s = 'running' else redis.call('HSET', state, 'execution_id', '') end
-    redis.call('HSET', state, 'state', s)
-    for _, e in ipairs(op.e) do redis.call('PUBLISH', channel, e) end
-    redis.call('PUBLISH', channel, cjson.encode({ type = 'worker.state', ts = ts, data = { workerId = op.w, state = s } }))
-    out[i] = { running, failures }
+    g.pending[x] = false
+    g.touched = true
+    if flag == 1 then g.failures = 0 else g.failures = g.failures + 1 end
+    g.finishes[#g.finishes + 1] = { i, g.failures }
   end
 end
+for _, w in ipairs(order) do
+  local g = groups[w]
+  applyPending(g)
+  if g.touched then
+    -- The state after the whole batch; a worker.state event when it differs from the state before it.
+    local running = redis.call('ZCARD', g.set)
+    for _, f in ipairs(g.finishes) do out[f[1]] = { running, f[2] } end
+    if #g.finishes > 0 then g.fields.consecutive_failures = g.failures end
+    local s = 'idle'
+    if running > 0 then s = 'running' end
+    g.fields.state = s
+    if s == 'idle' then
+      g.fields.execution_id = ''
+    elseif g.lastStarted then
+      g.fields.execution_id = g.lastStarted
+    end
+    if g.state ~= s then
+      local x = cjson.null
+      if s == 'running' and g.lastStarted then x = g.lastStarted end
+      events[#events + 1] = cjson.encode({ type = 'worker.state', ts = ts, data = { workerId = w, state = s, executionId = x } })
+    end
+  end
+  if g.added then redis.call('PEXPIRE', g.set, ttl * 2) end
+  local args = {}
+  local mf = merged[w]
+  if mf then
+    for k, v in pairs(mf) do
+      if g.fields[k] == nil then
+        args[#args + 1] = k
+        args[#args + 1] = v
+      end
+    end
+  end
+  for k, v in pairs(g.fields) do
+    args[#args + 1] = k
+    args[#args + 1] = v
+  end
+  if #args > 0 then redis.call('HSET', statePrefix .. w, unpack(args)) end
+end
+if #refused > 0 then
+  -- Rare (overlap): rebuild the given events without those of refused starts.
+  local texts = cjson.decode('[' .. given .. ']')
+  local skip = {}
+  for _, op in ipairs(refused) do
+    for j = op[6], op[6] + op[7] - 1 do skip[j + 1] = true end
+  end
+  local kept = {}
+  for j, e in ipairs(texts) do
+    if not skip[j] then kept[#kept + 1] = cjson.encode(e) end
+  end
+  given = table.concat(kept, ',')
+end
+local all = given
+if #events > 0 then
+  if all ~= '' then all = all .. ',' end
+  all = all .. table.concat(events, ',')
+end
+if all ~= '' then redis.call('PUBLISH', channel, '[' .. all .. ']') end
 return out`;
 
 export type Fields = Record<string, string | number>;
+const NONE: Fields = Object.freeze({}) as Fields;
 type Events = Array<[string, Record<string, unknown>]>;
-interface Op { o: 's' | 'f'; w: string; x: string; a?: 0 | 1; k?: 0 | 1; f: Fields; e: string[] }
-interface Pending { op: Op; resolve: (r: [number, number]) => void; reject: (err: unknown) => void }
+type Op = [kind: 's' | 'f', workerId: string, executionId: string, flag: 0 | 1, ownFields: Fields, firstEvent: number, eventCount: number];
+interface Pending { op: Op; fields: Fields; events: Events; at: number; resolve: (r: [number, number]) => void; reject: (err: unknown) => void }
 type ApplyScript = (...args: Array<string | number>) => Promise<Array<[number, number]>>;
+
+export interface LiveRunsOptions {
+  /** Lease of a running-set entry; renewed while the run goes on. */
+  ttlMs: number;
+  /** Shortest time between two script calls (group commit). @defaultValue 10 */
+  flushIntervalMs?: number;
+}
 
 export class LiveRuns {
   private pending: Pending[] = [];
-  private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private immediate = false;
+  private lastFlush = 0;
   private readonly apply: ApplyScript;
+  private readonly ttlMs: number;
+  private readonly interval: number;
 
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly ttlMs: number) {
+  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, opts: LiveRunsOptions) {
+    this.ttlMs = opts.ttlMs;
+    this.interval = Math.max(0, opts.flushIntervalMs ?? 10);
     // defineCommand sends EVALSHA (the script body travels once per connection).
-    if (!('sluiceLiveRuns' in redis)) redis.defineCommand('sluiceLiveRuns', { numberOfKeys: 0, lua: APPLY });
-    this.apply = (redis as unknown as { sluiceLiveRuns: ApplyScript }).sluiceLiveRuns.bind(redis);
+    if (!('sluiceLiveRuns3' in redis)) redis.defineCommand('sluiceLiveRuns3', { numberOfKeys: 0, lua: APPLY });
+    this.apply = (redis as unknown as { sluiceLiveRuns3: ApplyScript }).sluiceLiveRuns3.bind(redis);
   }
 
-  private encode(events: Events): string[] {
-    const ts = new Date().toISOString();
-    return events.map(([type, data]) => JSON.stringify({ type, ts, data }));
-  }
-
-  /** Joins the running set (refused when `alone` and another run is going), sets live fields, publishes events. */
+  /**
+   * Joins the running set (refused when `alone` and another run is going), sets live fields, publishes events.
+   * An `alone` start is sent at once (the caller waits for the answer); others join the next group commit.
+   */
   async start(workerId: string, executionId: string, alone: boolean, fields: Fields, events: Events): Promise<boolean> {
-    const [ok] = await this.submit({ o: 's', w: workerId, x: executionId, a: alone ? 1 : 0, f: fields, e: this.encode(events) });
+    const [ok] = await this.submit(['s', workerId, executionId, alone ? 1 : 0, alone ? fields : NONE, 0, 0], alone ? NONE : fields, events, alone);
     return ok === 1;
   }
 
-  /** Leaves the set, updates live state and the failure streak, publishes events; returns the resulting state. */
-  async finish(workerId: string, executionId: string, succeeded: boolean, fields: Fields, events: Events): Promise<{ state: 'running' | 'idle'; consecutiveFailures: number }> {
-    const [running, failures] = await this.submit({ o: 'f', w: workerId, x: executionId, k: succeeded ? 1 : 0, f: fields, e: this.encode(events) });
+  /**
+   * Leaves the set, updates live state and the failure streak, publishes events; returns the resulting state.
+   * `urgent` sends it at once (a cron fire whose end another fire's overlap check may be waiting for).
+   */
+  async finish(workerId: string, executionId: string, succeeded: boolean, fields: Fields, events: Events, urgent = false): Promise<{ state: 'running' | 'idle'; consecutiveFailures: number }> {
+    const [running, failures] = await this.submit(['f', workerId, executionId, succeeded ? 1 : 0, NONE, 0, 0], fields, events, urgent);
     return { state: running > 0 ? 'running' : 'idle', consecutiveFailures: failures };
   }
 
-  renew(workerId: string, executionId: string): void {
-    this.redis.zadd(this.keys.overlap(workerId), 'XX', Date.now() + this.ttlMs, executionId).catch(() => undefined);
+  /** Extends the leases of running executions (one command per worker). */
+  renew(running: Map<string, string[]>): void {
+    const expiry = Date.now() + this.ttlMs;
+    for (const [workerId, ids] of running) {
+      if (!ids.length) continue;
+      const args: Array<string | number> = [];
+      for (const id of ids) args.push(expiry, id);
+      this.redis.zadd(this.keys.overlap(workerId), 'XX', ...args).catch(() => undefined);
+    }
   }
 
-  private submit(op: Op): Promise<[number, number]> {
+  /** Sends whatever is queued now (shutdown). */
+  async flushNow(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length) await this.flush();
+  }
+
+  private submit(op: Op, fields: Fields, events: Events, urgent: boolean): Promise<[number, number]> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ op, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.pending.push({ op, fields, events, at: Date.now(), resolve, reject });
+      this.schedule(urgent);
     });
+  }
+
+  private schedule(urgent: boolean): void {
+    if (this.immediate) return;
+    const wait = urgent ? 0 : this.lastFlush + this.interval - Date.now();
+    if (wait <= 0) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      this.immediate = true;
+      setImmediate(() => {
+        this.immediate = false;
+        void this.flush();
+      });
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.flush();
+      }, wait);
+    }
   }
 
   private async flush(): Promise<void> {
     const batch = this.pending;
+    if (!batch.length) return;
     this.pending = [];
-    this.scheduled = false;
+    const now = Date.now();
+    this.lastFlush = now;
     try {
-      const now = Date.now();
-      const out = await this.apply(now, this.ttlMs, this.keys.events, this.keys.state(''), this.keys.overlap(''), new Date(now).toISOString(), JSON.stringify(batch.map((p) => p.op)));
-      batch.forEach((p, i) => p.resolve(out[i]));
+      const ts = new Date(now).toISOString();
+      const ops: Op[] = [];
+      let texts = '';
+      let count = 0;
+      let atMs = now;
+      let at = ts;
+      const merged: Record<string, Fields> = {};
+      for (const p of batch) {
+        if (p.fields !== NONE) Object.assign((merged[p.op[1]] ??= {}), p.fields);
+        p.op[5] = count;
+        p.op[6] = p.events.length;
+        if (p.events.length && p.at !== atMs) {
+          atMs = p.at;
+          at = new Date(atMs).toISOString();
+        }
+        // Each event carries the time it happened, not the time it was sent.
+        for (const [type, data] of p.events) texts += (count++ ? ',' : '') + JSON.stringify({ type, ts: at, data });
+        ops.push(p.op);
+      }
+      const out = await this.apply(now, this.ttlMs, this.keys.events, this.keys.state(''), this.keys.overlap(''), ts, JSON.stringify(ops), texts, JSON.stringify(merged));
+      for (let i = 0; i < batch.length; i++) batch[i].resolve(out[i]);
     } catch (err) {
       for (const p of batch) p.reject(err);
     }

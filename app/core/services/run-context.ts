@@ -1,0 +1,128 @@
+/**
+ * What one run gets: its abort state and its `ctx`. Both are made once per job, so they allocate little: the
+ * AbortSignal and the ctx methods are created on first use (most runs never read `ctx.signal` or call
+ * `ctx.enqueue`), and the methods still work when taken off `ctx` (`const { enqueue } = ctx`).
+ */
+import type { Redis } from 'ioredis';
+import type { Db } from 'mongodb';
+import type { ScheduleDefinition, WorkerRegistry } from '../registry/worker-registry';
+import type { ConfigReader, EnqueueOptions, Progress, RunContext, Trigger } from '../structures/context';
+import { databaseByName } from '../structures/database-base';
+import type { Dispatcher } from './dispatcher';
+import type { EventBus } from './events';
+import type { ExecutionRecorder, ExecutionSnapshot } from './execution-recorder';
+import type { ExecutionLogger } from './run-logger';
+import type { StateMirror } from './state-mirror';
+
+/** A run's abort state; the run's promise is raced against it without event listeners. */
+export class RunAbort {
+  aborted = false;
+  reason: unknown = undefined;
+  private controller: AbortController | null = null;
+  private rejectRace: ((reason: unknown) => void) | null = null;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    this.rejectRace?.(reason);
+  }
+
+  /** Settles with the work, or rejects with the abort reason as soon as the run is aborted (the work may run on). */
+  race<T>(work: Promise<T>): Promise<T> {
+    if (this.aborted) return Promise.reject(this.reason);
+    return new Promise<T>((resolve, reject) => {
+      this.rejectRace = reject;
+      work.then(resolve, reject);
+    });
+  }
+}
+
+/** The process-wide services a ctx reaches. */
+export interface RunServices {
+  registry: WorkerRegistry;
+  recorder: ExecutionRecorder;
+  mirror: StateMirror;
+  events: EventBus;
+  dispatcher: Dispatcher;
+  redis: Redis;
+  mongo: () => Promise<Db>;
+}
+
+type Enqueue = RunContext['enqueue'];
+type Publish = RunContext['publish'];
+
+/** ctx.enqueue (chained, linked to the execution) and ctx.publish (tagged with it). */
+export function runLinks(services: RunServices, workerId: string, executionId: string): { enqueue: Enqueue; publish: Publish } {
+  return {
+    enqueue: (target, params = {}, opts: EnqueueOptions = {}) => services.dispatcher.enqueue(target, params, { ...opts, trigger: 'chained', parentExecutionId: executionId }),
+    publish: (type, data) => services.events.publish(type, { ...data, workerId, executionId }),
+  };
+}
+
+export class JobContext implements RunContext {
+  readonly executionId: string;
+  readonly workerId: string;
+  readonly trigger: Trigger;
+  readonly attempt: number;
+  readonly params: Record<string, unknown>;
+  readonly redis: Redis;
+  readonly mongo: () => Promise<Db>;
+  private links: { enqueue: Enqueue; publish: Publish } | null = null;
+  private progressFn: RunContext['progress'] | null = null;
+  private databaseFn: RunContext['database'] | null = null;
+
+  constructor(
+    private readonly services: RunServices,
+    private readonly def: ScheduleDefinition,
+    private readonly snap: ExecutionSnapshot,
+    readonly config: ConfigReader,
+    readonly log: ExecutionLogger,
+    private readonly abort: RunAbort,
+  ) {
+    this.executionId = snap.id;
+    this.workerId = def.id;
+    this.trigger = snap.trigger;
+    this.attempt = snap.attempt;
+    this.params = snap.params as Record<string, unknown>;
+    this.redis = services.redis;
+    this.mongo = services.mongo;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get progress(): RunContext['progress'] {
+    if (this.progressFn) return this.progressFn;
+    const { services, def, snap } = this;
+    return (this.progressFn = async (value: Progress) => {
+      snap.progress = value;
+      if (def.history === 'all') services.recorder.execution(snap);
+      services.events.publish('execution.progress', { workerId: def.id, executionId: snap.id, progress: value });
+      await services.mirror.setLiveState(def.id, { progress: JSON.stringify(value) });
+    });
+  }
+
+  get enqueue(): Enqueue {
+    return (this.links ??= runLinks(this.services, this.def.id, this.snap.id)).enqueue;
+  }
+
+  get publish(): Publish {
+    return (this.links ??= runLinks(this.services, this.def.id, this.snap.id)).publish;
+  }
+
+  get database(): RunContext['database'] {
+    const registry = this.services.registry;
+    return (this.databaseFn ??= (name: string) => databaseByName(name, registry.databaseOptions()));
+  }
+}
