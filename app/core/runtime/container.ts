@@ -105,7 +105,12 @@ export class Container {
       timezone: this.settings.DEFAULT_TIMEZONE, timeoutMs: this.settings.JOB_TIMEOUT_MS,
       attempts: this.settings.JOB_ATTEMPTS, backoffMs: this.settings.JOB_BACKOFF_MS,
     });
-    this.live = new LiveRuns(this.redis, this.keys, { ttlMs: this.settings.QUEUE_LOCK_DURATION_MS * 2, flushIntervalMs: this.settings.LIVE_FLUSH_INTERVAL_MS });
+    this.live = new LiveRuns(this.redis, this.keys, {
+      ttlMs: this.settings.QUEUE_LOCK_DURATION_MS * 2,
+      flushIntervalMs: this.settings.LIVE_FLUSH_INTERVAL_MS,
+      onStatus: (status) => this.recorder.workerStatus(status),
+      onError: (err) => this.logger.warn(`could not update the live state of runs: ${err instanceof Error ? err.message : String(err)}`, { stored: false }),
+    });
     this.dispatcher = new Dispatcher(this.registry, this.queues, this.recorder, { keepCompleted: this.settings.JOB_KEEP_COMPLETED, keepFailed: this.settings.JOB_KEEP_FAILED });
     await this.checkRedisPolicy();
   }

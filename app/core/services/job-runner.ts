@@ -161,11 +161,10 @@ export class JobRunner {
     if (!alone) {
       // Nothing to decide: do not wait for Redis (LiveRuns sends changes in the order they were made, so the
       // finish still lands after this start).
-      this.deps.live.start(def.id, snap.id, false, fields, events).catch((err: unknown) =>
-        this.deps.logger.warn(`could not mark ${def.id} running: ${errorText(err)}`, { workerId: def.id, stored: false }));
+      this.deps.live.start(def.id, snap.id, fields, events);
       return true;
     }
-    while (!(await this.deps.live.start(def.id, snap.id, alone, fields, events))) {
+    while (!(await this.deps.live.startAlone(def.id, snap.id, fields, events))) {
       if (def.overlap === 'skip') return !this.recordSkip(def, snap, 'previous run still running');
       if (this.stopping) throw new ShutdownInterruption('worker shutting down');
       await new Promise((r) => setTimeout(r, this.deps.config.get<number>('OVERLAP_POLL_MS')));
@@ -183,24 +182,25 @@ export class JobRunner {
   }
 
   private async execute(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, abort: RunAbort): Promise<unknown> {
-    const log = new ExecutionLogger(this.deps.logger, { executionId: snap.id, workerId: def.id, attempt: snap.attempt }, def.history === 'failures');
+    const ctx = new JobContext(this.deps, def, snap, this.configOf(def.id), abort);
     this.markStarted(def, snap);
     const timer = setTimeout(() => abort.abort(new JobTimeoutError(`timed out after ${def.timeoutMs} ms`)), def.timeoutMs);
     try {
       assertParams(def.params, snap.params);
-      const ctx = new JobContext(this.deps, def, snap, this.configOf(def.id), log, abort);
-      const result = await abort.race(Promise.resolve().then(() => this.instance(def).run(ctx)));
+      const out: unknown = this.instance(def).run(ctx);
+      // A run that returns without a promise is done; one that returns a promise is raced against its abort.
+      const result = isThenable(out) ? await abort.race(Promise.resolve(out)) : out;
       this.markFinished(def, snap, 'succeeded', result, null);
-      log.settle(false);
+      ctx.settleLog(false);
       return result ?? null;
     } catch (err) {
-      return this.handleError(def, job, snap, log, err, abort);
+      return this.handleError(def, job, snap, ctx, err, abort);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private handleError(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, log: ExecutionLogger, err: unknown, abort: RunAbort): Promise<never> {
+  private handleError(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, ctx: JobContext, err: unknown, abort: RunAbort): Promise<never> {
     const cause = abort.aborted ? abort.reason : err;
     if (cause instanceof ShutdownInterruption) {
       // Leave the job active without a lock: stall recovery hands it to a live worker (Sidekiq-style requeue).
@@ -208,16 +208,16 @@ export class JobRunner {
       snap.status = 'queued';
       snap.error = 'interrupted by shutdown; will be re-run';
       if (def.history === 'all') this.deps.recorder.execution(snap);
-      log.settle(true);
+      ctx.settleLog(true);
       return new Promise<never>(() => undefined);
     }
     const verdict = classifyFailure(cause, def.nonRetryable);
     const willRetry = verdict.retryable && job.attemptsMade + 1 < def.attempts;
     if (!verdict.retryable) void job.discard();
-    log.error(`run failed: ${verdict.message}`, { status: verdict.status, willRetry });
+    ctx.log.error(`run failed: ${verdict.message}`, { status: verdict.status, willRetry });
     if (willRetry) this.markRetrying(def, snap, verdict.message);
     else this.markFinished(def, snap, verdict.status, null, verdict.message);
-    log.settle(true);
+    ctx.settleLog(true);
     throw cause instanceof Error ? cause : new Error(verdict.message);
   }
 
@@ -236,7 +236,7 @@ export class JobRunner {
     this.deps.recorder.settled(snap.id);
     Object.assign(snap, { status: 'queued', error: message });
     if (def.history === 'all') this.deps.recorder.execution(snap);
-    void this.afterRun(def, snap, 'retrying', message);
+    this.afterRun(def, snap, 'retrying', message);
   }
 
   /**
@@ -248,25 +248,24 @@ export class JobRunner {
     const finishedAt = new Date();
     Object.assign(snap, { status, result: result ?? null, error, finishedAt, durationMs: finishedAt.getTime() - snap.startedAt!.getTime() });
     if (def.history === 'all' || status !== 'succeeded') this.deps.recorder.execution(snap);
-    void this.afterRun(def, snap, status, error);
+    this.afterRun(def, snap, status, error);
   }
 
-  /** Leaves the running set and writes the live and durable worker state; final outcomes announce the end. */
-  private async afterRun(def: ScheduleDefinition, snap: ExecutionSnapshot, outcome: string, error: string | null): Promise<void> {
-    try {
-      const succeeded = outcome === 'succeeded';
-      const fields: Record<string, string | number> = { last_execution_id: snap.id, last_status: outcome };
-      if (snap.finishedAt) fields.last_finished_at = snap.finishedAt.toISOString();
-      if (succeeded) fields.last_result = JSON.stringify(snap.result ?? null);
-      if (error) fields.last_error = error;
-      const events: Array<[string, Record<string, unknown>]> = outcome === 'retrying' ? [] : [['execution.finished', { workerId: def.id, executionId: snap.id, status: outcome, durationMs: snap.durationMs, error }]];
-      // The end of a cron fire under an overlap policy is sent at once: the next fire's check may be waiting for it.
-      const urgent = snap.trigger === 'cron' && def.overlap !== 'allow';
-      const { state, consecutiveFailures } = await this.deps.live.finish(def.id, snap.id, succeeded, fields, events, urgent);
-      this.deps.recorder.workerStatus({ workerId: def.id, state, lastExecutionId: snap.id, lastStartedAt: snap.startedAt, lastFinishedAt: snap.finishedAt, lastResult: succeeded ? snap.result ?? null : null, lastError: error, consecutiveFailures });
-    } catch (err) {
-      this.deps.logger.warn(`could not update the live state of ${def.id}: ${errorText(err)}`, { workerId: def.id, stored: false });
-    }
+  /**
+   * Leaves the running set and updates the live state (final outcomes announce the end); the durable worker status
+   * follows once the live state is applied (LiveRuns reports it once per worker and batch).
+   */
+  private afterRun(def: ScheduleDefinition, snap: ExecutionSnapshot, outcome: string, error: string | null): void {
+    const succeeded = outcome === 'succeeded';
+    const fields: Record<string, string | number> = { last_execution_id: snap.id, last_status: outcome };
+    if (snap.finishedAt) fields.last_finished_at = snap.finishedAt.toISOString();
+    if (succeeded) fields.last_result = JSON.stringify(snap.result ?? null);
+    if (error) fields.last_error = error;
+    const events: Array<[string, Record<string, unknown>]> = outcome === 'retrying' ? [] : [['execution.finished', { workerId: def.id, executionId: snap.id, status: outcome, durationMs: snap.durationMs, error }]];
+    // The end of a cron fire under an overlap policy is sent at once: the next fire's check may be waiting for it.
+    const urgent = snap.trigger === 'cron' && def.overlap !== 'allow';
+    const status = { workerId: def.id, lastExecutionId: snap.id, lastStartedAt: snap.startedAt, lastFinishedAt: snap.finishedAt, lastResult: succeeded ? snap.result ?? null : null, lastError: error };
+    this.deps.live.finish(def.id, snap.id, succeeded, fields, events, status, urgent);
   }
 
   /** Bull fails a job that stalled too often without calling the processor: record that end here. */
@@ -281,7 +280,7 @@ export class JobRunner {
       durationMs: job.processedOn ? now.getTime() - job.processedOn : null,
     };
     this.deps.recorder.execution(snap);
-    void this.afterRun(def, snap, 'failed', snap.error);
+    this.afterRun(def, snap, 'failed', snap.error);
     void this.abandoned(def, snap);
   }
 
@@ -299,4 +298,8 @@ export class JobRunner {
       log.error(`onAbandoned failed: ${errorText(err)}`);
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
 }

@@ -11,6 +11,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis';
+import type { WorkerStatusSnapshot } from './execution-recorder';
 
 // ARGV: now, lease ttl, channel, state key prefix, running-set key prefix, ts, ops (JSON array), events, fields.
 // Each op: [kind 's'|'f', worker, execution, flag (start: alone; finish: succeeded), own fields, first event, event count].
@@ -151,26 +152,43 @@ export type Fields = Record<string, string | number>;
 const NONE: Fields = Object.freeze({}) as Fields;
 type Events = Array<[string, Record<string, unknown>]>;
 type Op = [kind: 's' | 'f', workerId: string, executionId: string, flag: 0 | 1, ownFields: Fields, firstEvent: number, eventCount: number];
-interface Pending { op: Op; fields: Fields; events: Events; at: number; resolve: (r: [number, number]) => void; reject: (err: unknown) => void }
+interface Pending {
+  op: Op;
+  fields: Fields;
+  events: Events;
+  at: number;
+  /** Only for a caller that waits for the answer (an overlap check). */
+  resolve?: (r: [number, number]) => void;
+  reject?: (err: unknown) => void;
+}
 type ApplyScript = (...args: Array<string | number>) => Promise<Array<[number, number]>>;
+
+/** What a finished run contributes to its worker's durable status; state and failure streak come from Redis. */
+export type EndedStatus = Omit<WorkerStatusSnapshot, 'state' | 'consecutiveFailures'>;
 
 export interface LiveRunsOptions {
   /** Lease of a running-set entry; renewed while the run goes on. */
   ttlMs: number;
   /** Shortest time between two script calls (group commit). @defaultValue 10 */
   flushIntervalMs?: number;
+  /** Receives each worker's status after a batch of run ends was applied (once per worker and batch). */
+  onStatus?: (status: WorkerStatusSnapshot) => void;
+  /** A batch could not be applied (Redis unreachable); called at most once per 10 s. */
+  onError?: (err: unknown) => void;
 }
 
 export class LiveRuns {
   private pending: Pending[] = [];
+  private statuses = new Map<string, EndedStatus>();
   private timer: NodeJS.Timeout | null = null;
   private immediate = false;
   private lastFlush = 0;
+  private lastErrorReport = 0;
   private readonly apply: ApplyScript;
   private readonly ttlMs: number;
   private readonly interval: number;
 
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, opts: LiveRunsOptions) {
+  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly opts: LiveRunsOptions) {
     this.ttlMs = opts.ttlMs;
     this.interval = Math.max(0, opts.flushIntervalMs ?? 10);
     // defineCommand sends EVALSHA (the script body travels once per connection).
@@ -179,21 +197,34 @@ export class LiveRuns {
   }
 
   /**
-   * Joins the running set (refused when `alone` and another run is going), sets live fields, publishes events.
-   * An `alone` start is sent at once (the caller waits for the answer); others join the next group commit.
+   * Joins the running set only if no other run of the worker is going (overlap check); on success sets the live
+   * fields and publishes the events. Sent at once: the caller waits for the answer.
    */
-  async start(workerId: string, executionId: string, alone: boolean, fields: Fields, events: Events): Promise<boolean> {
-    const [ok] = await this.submit(['s', workerId, executionId, alone ? 1 : 0, alone ? fields : NONE, 0, 0], alone ? NONE : fields, events, alone);
-    return ok === 1;
+  startAlone(workerId: string, executionId: string, fields: Fields, events: Events): Promise<boolean> {
+    return new Promise<[number, number]>((resolve, reject) => {
+      this.pending.push({ op: ['s', workerId, executionId, 1, fields, 0, 0], fields: NONE, events, at: Date.now(), resolve, reject });
+      this.schedule(true);
+    }).then(([ok]) => ok === 1);
+  }
+
+  /** Joins the running set, sets live fields, publishes events: in the next group commit, nothing to wait for. */
+  start(workerId: string, executionId: string, fields: Fields, events: Events): void {
+    this.pending.push({ op: ['s', workerId, executionId, 0, NONE, 0, 0], fields, events, at: Date.now() });
+    this.schedule(false);
   }
 
   /**
-   * Leaves the set, updates live state and the failure streak, publishes events; returns the resulting state.
-   * `urgent` sends it at once (a cron fire whose end another fire's overlap check may be waiting for).
+   * Leaves the set, updates live state and the failure streak, publishes events. `status` (a final end) is merged
+   * into the worker's durable status, reported through `onStatus` with the resulting state once the batch is
+   * applied. `urgent` sends it at once (a cron fire whose end another fire's overlap check may be waiting for).
    */
-  async finish(workerId: string, executionId: string, succeeded: boolean, fields: Fields, events: Events, urgent = false): Promise<{ state: 'running' | 'idle'; consecutiveFailures: number }> {
-    const [running, failures] = await this.submit(['f', workerId, executionId, succeeded ? 1 : 0, NONE, 0, 0], fields, events, urgent);
-    return { state: running > 0 ? 'running' : 'idle', consecutiveFailures: failures };
+  finish(workerId: string, executionId: string, succeeded: boolean, fields: Fields, events: Events, status: EndedStatus | null, urgent = false): void {
+    this.pending.push({ op: ['f', workerId, executionId, succeeded ? 1 : 0, NONE, 0, 0], fields, events, at: Date.now() });
+    if (status) {
+      const prev = this.statuses.get(workerId);
+      this.statuses.set(workerId, prev ? mergeEnded(prev, status) : status);
+    }
+    this.schedule(urgent);
   }
 
   /** Extends the leases of running executions (one command per worker). */
@@ -212,13 +243,6 @@ export class LiveRuns {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.pending.length) await this.flush();
-  }
-
-  private submit(op: Op, fields: Fields, events: Events, urgent: boolean): Promise<[number, number]> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ op, fields, events, at: Date.now(), resolve, reject });
-      this.schedule(urgent);
-    });
   }
 
   private schedule(urgent: boolean): void {
@@ -243,7 +267,9 @@ export class LiveRuns {
   private async flush(): Promise<void> {
     const batch = this.pending;
     if (!batch.length) return;
+    const statuses = this.statuses;
     this.pending = [];
+    this.statuses = new Map();
     const now = Date.now();
     this.lastFlush = now;
     try {
@@ -267,9 +293,37 @@ export class LiveRuns {
         ops.push(p.op);
       }
       const out = await this.apply(now, this.ttlMs, this.keys.events, this.keys.state(''), this.keys.overlap(''), ts, JSON.stringify(ops), texts, JSON.stringify(merged));
-      for (let i = 0; i < batch.length; i++) batch[i].resolve(out[i]);
+      // A worker's state after the batch is what its last end in the batch saw.
+      const after = new Map<string, [number, number]>();
+      for (let i = 0; i < batch.length; i++) {
+        const p = batch[i];
+        p.resolve?.(out[i]);
+        if (p.op[0] === 'f') after.set(p.op[1], out[i]);
+      }
+      if (this.opts.onStatus) {
+        for (const [workerId, st] of statuses) {
+          const [running, failures] = after.get(workerId) ?? [0, 0];
+          this.opts.onStatus({ ...st, state: running > 0 ? 'running' : 'idle', consecutiveFailures: failures });
+        }
+      }
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      for (const p of batch) p.reject?.(err);
+      if (Date.now() - this.lastErrorReport >= 10_000) {
+        this.lastErrorReport = Date.now();
+        this.opts.onError?.(err);
+      }
     }
   }
+}
+
+/** Later values win; a run that ended without an error or result keeps the earlier ones (as the MySQL upsert does). */
+function mergeEnded(a: EndedStatus, b: EndedStatus): EndedStatus {
+  return {
+    workerId: b.workerId,
+    lastExecutionId: b.lastExecutionId ?? a.lastExecutionId,
+    lastStartedAt: b.lastStartedAt ?? a.lastStartedAt,
+    lastFinishedAt: b.lastFinishedAt ?? a.lastFinishedAt,
+    lastResult: b.lastResult ?? a.lastResult,
+    lastError: b.lastError ?? a.lastError,
+  };
 }

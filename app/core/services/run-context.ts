@@ -4,6 +4,7 @@
  * `ctx.enqueue`), and the methods still work when taken off `ctx` (`const { enqueue } = ctx`).
  */
 import type { Redis } from 'ioredis';
+import type winston from 'winston';
 import type { Db } from 'mongodb';
 import type { ScheduleDefinition, WorkerRegistry } from '../registry/worker-registry';
 import type { ConfigReader, EnqueueOptions, Progress, RunContext, Trigger } from '../structures/context';
@@ -11,7 +12,7 @@ import { databaseByName } from '../structures/database-base';
 import type { Dispatcher } from './dispatcher';
 import type { EventBus } from './events';
 import type { ExecutionRecorder, ExecutionSnapshot } from './execution-recorder';
-import type { ExecutionLogger } from './run-logger';
+import { ExecutionLogger } from './run-logger';
 import type { StateMirror } from './state-mirror';
 
 /** A run's abort state; the run's promise is raced against it without event listeners. */
@@ -56,6 +57,7 @@ export interface RunServices {
   dispatcher: Dispatcher;
   redis: Redis;
   mongo: () => Promise<Db>;
+  logger: winston.Logger;
 }
 
 type Enqueue = RunContext['enqueue'];
@@ -80,13 +82,13 @@ export class JobContext implements RunContext {
   private links: { enqueue: Enqueue; publish: Publish } | null = null;
   private progressFn: RunContext['progress'] | null = null;
   private databaseFn: RunContext['database'] | null = null;
+  private logger: ExecutionLogger | null = null;
 
   constructor(
     private readonly services: RunServices,
     private readonly def: ScheduleDefinition,
     private readonly snap: ExecutionSnapshot,
     readonly config: ConfigReader,
-    readonly log: ExecutionLogger,
     private readonly abort: RunAbort,
   ) {
     this.executionId = snap.id;
@@ -100,6 +102,16 @@ export class JobContext implements RunContext {
 
   get signal(): AbortSignal {
     return this.abort.signal;
+  }
+
+  /** Lines stored against this execution; with history 'failures' info/debug lines wait for the outcome. */
+  get log(): ExecutionLogger {
+    return (this.logger ??= new ExecutionLogger(this.services.logger, { executionId: this.snap.id, workerId: this.def.id, attempt: this.snap.attempt }, this.def.history === 'failures'));
+  }
+
+  /** The run ended: held lines are written (`keep`) or forgotten. */
+  settleLog(keep: boolean): void {
+    this.logger?.settle(keep);
   }
 
   get progress(): RunContext['progress'] {
