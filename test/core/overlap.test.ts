@@ -36,6 +36,9 @@ describe("overlap 'skip'", () => {
     const skipped = await h.executionIn(second, ['skipped', 'running', 'succeeded']);
     expect(skipped.status).toBe('skipped');
     expect(skipped.error).toBe('previous run still running');
+    // The refused start's events were dropped from the live-state batch; only its skip was announced.
+    await h.waitForEvent((e) => e.type === 'execution.finished' && (e.data as { executionId: string }).executionId === second);
+    expect(h.events.filter((e) => (e.data as { executionId?: string }).executionId === second).map((e) => e.type)).toEqual(['execution.finished']);
     release();
     await h.executionIn(first, ['succeeded']);
     const third = await fire('o-skip', '2026-01-01T00:00:02.000Z');

@@ -13,23 +13,32 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis';
 import type { WorkerStatusSnapshot } from './execution-recorder';
 
-// ARGV: now, lease ttl, channel, state key prefix, running-set key prefix, ts, ops (JSON array), events, fields.
-// Each op: [kind 's'|'f', worker, execution, flag (start: alone; finish: succeeded), own fields, first event, event count].
-// Fields are merged per worker in Node (the last write of a key wins, as it would in Redis) and sent once per worker;
-// only a start that may be refused (alone) carries its own, applied if it is accepted.
-// Events travel apart, as their JSON texts joined by commas (no JSON-in-JSON escaping); a start refused for
-// overlap drops its events, so they are addressed by position.
+// ARGV: now, lease ttl, channel, state key prefix, running-set key prefix, ts, entries (JSON array), events, fields.
+// Node folds the batch per worker into segments, so the script's work does not grow with the number of runs:
+//   ['g', worker, adds, removes, flags] — executions still running at the segment's end that were not in the set,
+//     executions that ended and were in the set, and one '1'/'0' per run end (succeeded or not), in order;
+//   ['a', worker, execution, fields, first event, event count] — a start that may be refused (overlap); it closes
+//     its worker's open segment, so it sees the set as the changes before it left it.
+// A run that starts and ends within one segment never touches the set. Fields are merged per worker in Node (the
+// last write of a key wins) and sent once; an 'a' start carries its own, applied if it is accepted. Events travel
+// apart, as their JSON texts joined by commas (no JSON-in-JSON escaping); a refused start's are dropped by position.
 const APPLY = `
 local now, ttl, channel, statePrefix, setPrefix, ts = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local ops = cjson.decode(ARGV[7])
+local entries = cjson.decode(ARGV[7])
 local given = ARGV[8]
 local merged = cjson.decode(ARGV[9])
 local out, events, groups, order = {}, {}, {}, {}
 local refused = {}
 -- Variadic commands in chunks (Lua's unpack has a stack limit).
-local function variadic(cmd, key, list)
-  for s = 1, #list, 1000 do
-    redis.call(cmd, key, unpack(list, s, math.min(s + 999, #list)))
+local function variadic(cmd, key, list, scored)
+  local step = 500
+  for s = 1, #list, step do
+    local args = {}
+    for k = s, math.min(s + step - 1, #list) do
+      if scored then args[#args + 1] = now + ttl end
+      args[#args + 1] = list[k]
+    end
+    redis.call(cmd, key, unpack(args))
   end
 end
 local function group(w)
@@ -38,64 +47,48 @@ local function group(w)
   local set = setPrefix .. w
   redis.call('ZREMRANGEBYSCORE', set, '-inf', now)
   local cur = redis.call('HMGET', statePrefix .. w, 'state', 'consecutive_failures')
-  g = { set = set, state = cur[1] or '', failures = tonumber(cur[2]) or 0, fields = {}, added = false,
-        pending = {}, touched = false, lastStarted = nil, finishes = {} }
+  g = { set = set, state = cur[1] or '', failures = tonumber(cur[2]) or 0, fields = {}, added = false, touched = false, lastStarted = nil }
   groups[w] = g
   order[#order + 1] = w
   return g
 end
--- Membership changes are kept per execution (the last one wins) and written in one ZADD and one ZREM.
-local function applyPending(g)
-  local adds, rems = {}, {}
-  for x, present in pairs(g.pending) do
-    if present then
-      adds[#adds + 1] = now + ttl
-      adds[#adds + 1] = x
+for i, e in ipairs(entries) do
+  local g = group(e[2])
+  if e[1] == 'g' then
+    local adds, rems, flags = e[3], e[4], e[5]
+    if #adds > 0 then
+      variadic('ZADD', g.set, adds, true)
+      g.added = true
+      g.lastStarted = adds[#adds]
+    end
+    if #rems > 0 then variadic('ZREM', g.set, rems, false) end
+    for k = 1, #flags do
+      if string.byte(flags, k) == 49 then g.failures = 0 else g.failures = g.failures + 1 end
+    end
+    if #flags > 0 then g.fields.consecutive_failures = g.failures end
+    g.touched = true
+    out[i] = { redis.call('ZCARD', g.set), g.failures }
+  else
+    local x = e[3]
+    local others = redis.call('ZCARD', g.set) - (redis.call('ZSCORE', g.set, x) and 1 or 0)
+    if others > 0 then
+      if e[6] > 0 then refused[#refused + 1] = e end
+      out[i] = { 0, 0 }
     else
-      rems[#rems + 1] = x
-    end
-  end
-  if #adds > 0 then
-    variadic('ZADD', g.set, adds)
-    g.added = true
-  end
-  if #rems > 0 then variadic('ZREM', g.set, rems) end
-  g.pending = {}
-end
-for i, op in ipairs(ops) do
-  local kind, w, x, flag, fields = op[1], op[2], op[3], op[4], op[5]
-  local g = group(w)
-  if kind == 's' then
-    local ok = 1
-    if flag == 1 then
-      applyPending(g)
-      local others = redis.call('ZCARD', g.set) - (redis.call('ZSCORE', g.set, x) and 1 or 0)
-      if others > 0 then ok = 0 end
-    end
-    if ok == 1 then
-      g.pending[x] = true
+      redis.call('ZADD', g.set, now + ttl, x)
+      g.added = true
       g.touched = true
       g.lastStarted = x
-      for k, v in pairs(fields) do g.fields[k] = v end
-    elseif op[7] > 0 then
-      refused[#refused + 1] = op
+      for k, v in pairs(e[4]) do g.fields[k] = v end
+      out[i] = { 1, 0 }
     end
-    out[i] = { ok, 0 }
-  else
-    g.pending[x] = false
-    g.touched = true
-    if flag == 1 then g.failures = 0 else g.failures = g.failures + 1 end
-    g.finishes[#g.finishes + 1] = { i, g.failures }
   end
 end
 for _, w in ipairs(order) do
   local g = groups[w]
-  applyPending(g)
   if g.touched then
     -- The state after the whole batch; a worker.state event when it differs from the state before it.
     local running = redis.call('ZCARD', g.set)
-    for _, f in ipairs(g.finishes) do out[f[1]] = { running, f[2] } end
-    if #g.finishes > 0 then g.fields.consecutive_failures = g.failures end
     local s = 'idle'
     if running > 0 then s = 'running' end
     g.fields.state = s
@@ -131,12 +124,12 @@ if #refused > 0 then
   -- Rare (overlap): rebuild the given events without those of refused starts.
   local texts = cjson.decode('[' .. given .. ']')
   local skip = {}
-  for _, op in ipairs(refused) do
-    for j = op[6], op[6] + op[7] - 1 do skip[j + 1] = true end
+  for _, e in ipairs(refused) do
+    for j = e[5], e[5] + e[6] - 1 do skip[j + 1] = true end
   end
   local kept = {}
-  for j, e in ipairs(texts) do
-    if not skip[j] then kept[#kept + 1] = cjson.encode(e) end
+  for j, ev in ipairs(texts) do
+    if not skip[j] then kept[#kept + 1] = cjson.encode(ev) end
   end
   given = table.concat(kept, ',')
 end
@@ -149,9 +142,22 @@ if all ~= '' then redis.call('PUBLISH', channel, '[' .. all .. ']') end
 return out`;
 
 export type Fields = Record<string, string | number>;
-const NONE: Fields = Object.freeze({}) as Fields;
 type Events = Array<[string, Record<string, unknown>]>;
-type Op = [kind: 's' | 'f', workerId: string, executionId: string, flag: 0 | 1, ownFields: Fields, firstEvent: number, eventCount: number];
+/** One change: a start ('s', `alone` when it may be refused) or an end ('f'). */
+interface Op {
+  kind: 's' | 'f';
+  workerId: string;
+  executionId: string;
+  /** Start: may be refused (overlap). End: the run succeeded. */
+  flag: boolean;
+}
+type GroupEntry = ['g', workerId: string, adds: string[], removes: string[], flags: string];
+type AloneEntry = ['a', workerId: string, executionId: string, fields: Fields, firstEvent: number, eventCount: number];
+interface Segment {
+  entry: GroupEntry;
+  adds: Set<string>;
+  removes: Set<string>;
+}
 interface Pending {
   op: Op;
   fields: Fields;
@@ -192,8 +198,8 @@ export class LiveRuns {
     this.ttlMs = opts.ttlMs;
     this.interval = Math.max(0, opts.flushIntervalMs ?? 10);
     // defineCommand sends EVALSHA (the script body travels once per connection).
-    if (!('sluiceLiveRuns3' in redis)) redis.defineCommand('sluiceLiveRuns3', { numberOfKeys: 0, lua: APPLY });
-    this.apply = (redis as unknown as { sluiceLiveRuns3: ApplyScript }).sluiceLiveRuns3.bind(redis);
+    if (!('sluiceLiveRuns4' in redis)) redis.defineCommand('sluiceLiveRuns4', { numberOfKeys: 0, lua: APPLY });
+    this.apply = (redis as unknown as { sluiceLiveRuns4: ApplyScript }).sluiceLiveRuns4.bind(redis);
   }
 
   /**
@@ -202,14 +208,14 @@ export class LiveRuns {
    */
   startAlone(workerId: string, executionId: string, fields: Fields, events: Events): Promise<boolean> {
     return new Promise<[number, number]>((resolve, reject) => {
-      this.pending.push({ op: ['s', workerId, executionId, 1, fields, 0, 0], fields: NONE, events, at: Date.now(), resolve, reject });
+      this.pending.push({ op: { kind: 's', workerId, executionId, flag: true }, fields, events, at: Date.now(), resolve, reject });
       this.schedule(true);
     }).then(([ok]) => ok === 1);
   }
 
   /** Joins the running set, sets live fields, publishes events: in the next group commit, nothing to wait for. */
   start(workerId: string, executionId: string, fields: Fields, events: Events): void {
-    this.pending.push({ op: ['s', workerId, executionId, 0, NONE, 0, 0], fields, events, at: Date.now() });
+    this.pending.push({ op: { kind: 's', workerId, executionId, flag: false }, fields, events, at: Date.now() });
     this.schedule(false);
   }
 
@@ -219,7 +225,7 @@ export class LiveRuns {
    * applied. `urgent` sends it at once (a cron fire whose end another fire's overlap check may be waiting for).
    */
   finish(workerId: string, executionId: string, succeeded: boolean, fields: Fields, events: Events, status: EndedStatus | null, urgent = false): void {
-    this.pending.push({ op: ['f', workerId, executionId, succeeded ? 1 : 0, NONE, 0, 0], fields, events, at: Date.now() });
+    this.pending.push({ op: { kind: 'f', workerId, executionId, flag: succeeded }, fields, events, at: Date.now() });
     if (status) {
       const prev = this.statuses.get(workerId);
       this.statuses.set(workerId, prev ? mergeEnded(prev, status) : status);
@@ -274,35 +280,57 @@ export class LiveRuns {
     this.lastFlush = now;
     try {
       const ts = new Date(now).toISOString();
-      const ops: Op[] = [];
+      const entries: Array<GroupEntry | AloneEntry> = [];
+      /** Entry of each pending that waits for an answer (alone starts), and of each worker's last segment. */
+      const answerAt = new Map<Pending, number>();
+      const lastSegmentAt = new Map<string, number>();
+      const open = new Map<string, Segment>();
+      const merged: Record<string, Fields> = {};
       let texts = '';
       let count = 0;
       let atMs = now;
       let at = ts;
-      const merged: Record<string, Fields> = {};
       for (const p of batch) {
-        if (p.fields !== NONE) Object.assign((merged[p.op[1]] ??= {}), p.fields);
-        p.op[5] = count;
-        p.op[6] = p.events.length;
+        const { kind, workerId, executionId, flag } = p.op;
+        const first = count;
         if (p.events.length && p.at !== atMs) {
           atMs = p.at;
           at = new Date(atMs).toISOString();
         }
         // Each event carries the time it happened, not the time it was sent.
         for (const [type, data] of p.events) texts += (count++ ? ',' : '') + JSON.stringify({ type, ts: at, data });
-        ops.push(p.op);
+        if (kind === 's' && flag) {
+          // Decided against the set as the changes before it left it: close the worker's open segment first.
+          const before = open.get(workerId);
+          if (before) closeSegment(before);
+          open.delete(workerId);
+          answerAt.set(p, entries.length);
+          entries.push(['a', workerId, executionId, p.fields, first, p.events.length]);
+          continue;
+        }
+        Object.assign((merged[workerId] ??= {}), p.fields);
+        let seg = open.get(workerId);
+        if (!seg) {
+          seg = { entry: ['g', workerId, [], [], ''], adds: new Set(), removes: new Set() };
+          open.set(workerId, seg);
+          lastSegmentAt.set(workerId, entries.length);
+          entries.push(seg.entry);
+        }
+        if (kind === 's') {
+          seg.removes.delete(executionId);
+          seg.adds.add(executionId);
+        } else {
+          if (!seg.adds.delete(executionId)) seg.removes.add(executionId);
+          seg.entry[4] += flag ? '1' : '0';
+        }
       }
-      const out = await this.apply(now, this.ttlMs, this.keys.events, this.keys.state(''), this.keys.overlap(''), ts, JSON.stringify(ops), texts, JSON.stringify(merged));
-      // A worker's state after the batch is what its last end in the batch saw.
-      const after = new Map<string, [number, number]>();
-      for (let i = 0; i < batch.length; i++) {
-        const p = batch[i];
-        p.resolve?.(out[i]);
-        if (p.op[0] === 'f') after.set(p.op[1], out[i]);
-      }
+      for (const seg of open.values()) closeSegment(seg);
+      const out = await this.apply(now, this.ttlMs, this.keys.events, this.keys.state(''), this.keys.overlap(''), ts, JSON.stringify(entries), texts, JSON.stringify(merged));
+      for (const [p, i] of answerAt) p.resolve?.(out[i]);
       if (this.opts.onStatus) {
         for (const [workerId, st] of statuses) {
-          const [running, failures] = after.get(workerId) ?? [0, 0];
+          const i = lastSegmentAt.get(workerId);
+          const [running, failures] = i === undefined ? [0, 0] : out[i];
           this.opts.onStatus({ ...st, state: running > 0 ? 'running' : 'idle', consecutiveFailures: failures });
         }
       }
@@ -314,6 +342,11 @@ export class LiveRuns {
       }
     }
   }
+}
+
+function closeSegment(seg: Segment): void {
+  seg.entry[2] = [...seg.adds];
+  seg.entry[3] = [...seg.removes];
 }
 
 /** Later values win; a run that ended without an error or result keeps the earlier ones (as the MySQL upsert does). */
