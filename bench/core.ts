@@ -2,6 +2,9 @@
  * Per-job overhead of a no-op @Schedule task through queue → execution row → Redis state, against bare Bull
  * processing the same number of jobs with the same concurrency, in the same run. Jobs are enqueued first; the
  * timer covers processing until every job is completed and (for Sluice) every execution row is written.
+ *
+ * Two Sluice workers are measured: the default (`history: 'all'`, one durable row per run) and a high-volume one
+ * (`history: 'failures'`, rows only for runs that do not succeed). `ratio` is the default's.
  */
 import 'reflect-metadata';
 import Bull from 'bull';
@@ -14,10 +17,17 @@ import { dropIsolated, intArg, isolatedNames, REDIS_URL, report, round } from '.
 
 const JOBS = intArg('jobs', 5_000);
 const CONCURRENCY = intArg('concurrency', 10);
-const ROUNDS = intArg('rounds', 3);
+const ROUNDS = intArg('rounds', 5);
 
 @Schedule({ id: 'bench-noop', concurrency: CONCURRENCY })
 class NoopWorker extends ScheduleWorker {
+  run() {
+    return null;
+  }
+}
+
+@Schedule({ id: 'bench-noop-failures', concurrency: CONCURRENCY, history: 'failures' })
+class NoopFailuresWorker extends ScheduleWorker {
   run() {
     return null;
   }
@@ -43,36 +53,39 @@ async function bareBull(prefix: string, round: number): Promise<number> {
   return ms;
 }
 
-async function sluice(names: ReturnType<typeof isolatedNames>, round: number): Promise<number> {
-  const env = { ...process.env, DATABASE_URL: names.databaseUrl, REDIS_URL, REDIS_PREFIX: `${names.prefix}r${round}:`, LOG_LEVEL: 'warn' };
-  const decl = declarationOf(NoopWorker)!;
+async function sluice(names: ReturnType<typeof isolatedNames>, round: number, cls: typeof NoopWorker): Promise<number> {
+  const env = { ...process.env, DATABASE_URL: names.databaseUrl, REDIS_URL, REDIS_PREFIX: `${names.prefix}r${round}${cls.name}:`, LOG_LEVEL: 'warn' };
+  const decl = declarationOf(cls)!;
+  const options = decl.options as { id: string; history?: string };
+  const id = options.id;
   const registry = buildRegistry([{ decl, file: __filename }], { timezone: 'UTC', timeoutMs: 60_000, attempts: 1, backoffMs: 1000 });
   const roundStart = new Date(Date.now() - 1);
   const producer = new Container({ role: 'bench-producer', env, registry, console: false });
   await producer.init();
   await producer.mirror.seedRegistry(registry);
   // Jobs wait in a paused queue while the worker boots, so the timer covers processing only (as for bare Bull).
-  await producer.queues.get('bench-noop').pause();
+  await producer.queues.get(id).pause();
   for (let i = 0; i < JOBS; i += 500) {
-    await Promise.all(Array.from({ length: Math.min(500, JOBS - i) }, (_, k) => producer.dispatcher.trigger('bench-noop', { i: i + k })));
+    await Promise.all(Array.from({ length: Math.min(500, JOBS - i) }, (_, k) => producer.dispatcher.trigger(id, { i: i + k })));
   }
   await producer.recorder.drain();
   const c = new Container({ role: 'bench-worker', env, registry, console: false });
   await startWorkerRole(c);
   let done = 0;
   const finished = new Promise<void>((resolve) => {
-    c.queues.get('bench-noop').on('completed', () => {
+    c.queues.get(id).on('completed', () => {
       if (++done === JOBS) resolve();
     });
   });
   const started = performance.now();
-  await producer.queues.get('bench-noop').resume();
+  await producer.queues.get(id).resume();
   await finished;
   await c.recorder.drain(60_000);
   const ms = performance.now() - started;
-  const [rows] = await c.core.pool.query("SELECT COUNT(*) AS n FROM executions WHERE status = 'succeeded' AND queued_at >= ?", [roundStart]);
-  const succeeded = Number((rows as Array<{ n: number }>)[0].n);
-  if (succeeded !== JOBS) throw new Error(`expected ${JOBS} succeeded rows, found ${succeeded}`);
+  const [rows] = await c.core.pool.query('SELECT status, COUNT(*) AS n FROM executions WHERE worker_id = ? AND queued_at >= ? GROUP BY status', [id, roundStart]);
+  const counts = Object.fromEntries((rows as Array<{ status: string; n: number }>).map((r) => [r.status, Number(r.n)]));
+  const expected = options.history === 'failures' ? {} : { succeeded: JOBS };
+  if (JSON.stringify(counts) !== JSON.stringify(expected)) throw new Error(`${id}: expected execution rows ${JSON.stringify(expected)}, found ${JSON.stringify(counts)}`);
   await c.close();
   await producer.close();
   return ms;
@@ -86,17 +99,21 @@ async function main(): Promise<void> {
   try {
     const bullRuns: number[] = [];
     const sluiceRuns: number[] = [];
+    const failuresRuns: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       bullRuns.push(await bareBull(names.prefix, r));
-      sluiceRuns.push(await sluice(names, r));
+      sluiceRuns.push(await sluice(names, r, NoopWorker));
+      failuresRuns.push(await sluice(names, r, NoopFailuresWorker));
     }
     const bullMs = median(bullRuns);
     const sluiceMs = median(sluiceRuns);
+    const failuresMs = median(failuresRuns);
     report({
       bench: 'core', jobs: JOBS, concurrency: CONCURRENCY, rounds: ROUNDS,
       sluice_jobs_per_s: round(JOBS / (sluiceMs / 1000)), bull_jobs_per_s: round(JOBS / (bullMs / 1000)),
       sluice_us_per_job: round((sluiceMs * 1000) / JOBS), bull_us_per_job: round((bullMs * 1000) / JOBS),
       ratio: round(sluiceMs / bullMs, 2), target_ratio: 1.5,
+      history_failures_jobs_per_s: round(JOBS / (failuresMs / 1000)), ratio_history_failures: round(failuresMs / bullMs, 2),
     });
   } finally {
     await dropIsolated(names);
