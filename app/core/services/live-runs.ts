@@ -190,6 +190,7 @@ export class LiveRuns {
   private immediate = false;
   private lastFlush = 0;
   private lastErrorReport = 0;
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly apply: ApplyScript;
   private readonly ttlMs: number;
   private readonly interval: number;
@@ -244,11 +245,12 @@ export class LiveRuns {
     }
   }
 
-  /** Sends whatever is queued now (shutdown). */
+  /** Sends whatever is queued now and waits for every write under way (shutdown). */
   async flushNow(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.pending.length) await this.flush();
+    if (this.pending.length) void this.flush();
+    await Promise.all([...this.inFlight]);
   }
 
   private schedule(urgent: boolean): void {
@@ -270,7 +272,13 @@ export class LiveRuns {
     }
   }
 
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> {
+    const flight = this.write();
+    this.inFlight.add(flight);
+    return flight.finally(() => this.inFlight.delete(flight));
+  }
+
+  private async write(): Promise<void> {
     const batch = this.pending;
     if (!batch.length) return;
     const statuses = this.statuses;
