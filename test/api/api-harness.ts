@@ -6,6 +6,7 @@ import { Container } from '../../app/core/runtime/container';
 import type { SluiceEvent } from '../../app/core/services/events';
 import { registryOf, startHarness, type Harness } from '../support/harness';
 import { createTestEnv, type TestEnv } from '../support/isolation';
+import { eventLog } from '../support/event-log';
 
 export const ADMIN = 'admin-token-0123456789';
 export const READER = 'read-token-0123456789';
@@ -72,27 +73,12 @@ export interface WsClient {
 /** Connects to /ws and resolves once the server's `ws.ready` greeting arrived. */
 export function connectWs(baseUrl: string, query = '', protocols: string[] = ['sluice.v1', `bearer.${ADMIN}`], opts: WebSocket.ClientOptions = {}): Promise<WsClient> {
   const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws${query}`, protocols, opts);
-  const events: SluiceEvent[] = [];
-  const waiters = new Set<{ pred: (e: SluiceEvent) => boolean; resolve: (e: SluiceEvent) => void }>();
-  socket.on('message', (raw) => {
-    const e = JSON.parse(raw.toString()) as SluiceEvent;
-    events.push(e);
-    for (const w of waiters) if (w.pred(e)) {
-      waiters.delete(w);
-      w.resolve(e);
-    }
-  });
+  const log = eventLog<SluiceEvent>();
+  const events = log.events;
+  socket.on('message', (raw) => log.push(JSON.parse(raw.toString()) as SluiceEvent));
   const client: WsClient = {
     socket, events,
-    next(pred, timeoutMs = 20_000) {
-      const seen = events.find(pred);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const w = { pred, resolve };
-        waiters.add(w);
-        setTimeout(() => waiters.delete(w) && reject(new Error(`no matching /ws message within ${timeoutMs} ms; got ${events.map((x) => x.type).join(', ')}`)), timeoutMs).unref();
-      });
-    },
+    next: (pred, timeoutMs = 20_000) => log.next(pred, timeoutMs, () => `no matching /ws message within ${timeoutMs} ms; got ${events.map((x) => x.type).join(', ')}`),
     close: () => socket.close(),
   };
   return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@ import { declarationOf } from '../../app/core/decorators/declarations';
 import { loadSettings } from '../../app/config/settings';
 import { EventBus, type SluiceEvent } from '../../app/core/services/events';
 import { createTestEnv, eventually, type TestEnv } from './isolation';
+import { eventLog } from './event-log';
 
 export function registryOf(classes: Function[], env: Record<string, string> = {}): WorkerRegistry {
   const s = loadSettings({ ...process.env, ...env });
@@ -40,16 +41,10 @@ export async function startHarness(label: string, classes: Function[], extraEnv:
   // Route the processes' MySQL traffic through a test-owned proxy (cleanup still talks to the server directly).
   if (opts.mysqlPort) env.DATABASE_URL = testEnv.databaseUrl.replace(/:\d+\//, `:${opts.mysqlPort}/`);
   const container = new Container({ role: 'test', env, registry: registryOf(classes, testEnv.env), console: false });
-  const events: SluiceEvent[] = [];
-  const waiters = new Set<{ pred: (e: SluiceEvent) => boolean; resolve: (e: SluiceEvent) => void }>();
+  const log = eventLog<SluiceEvent>();
+  const events = log.events;
   const sub = container.redisFactory.create('test:events', { blocking: true });
-  await EventBus.subscribe(sub, container.keys.events, (e) => {
-    events.push(e);
-    for (const w of waiters) if (w.pred(e)) {
-      waiters.delete(w);
-      w.resolve(e);
-    }
-  });
+  await EventBus.subscribe(sub, container.keys.events, (e) => log.push(e));
   // Subscribed before the worker starts, so events of its boot (listeners connecting) are seen too.
   const worker = await startWorkerRole(container);
   const pool = container.core.pool;
@@ -59,17 +54,7 @@ export async function startHarness(label: string, classes: Function[], extraEnv:
   };
   return {
     testEnv, container, worker, pool, events, execution,
-    waitForEvent(pred, timeoutMs = 20_000) {
-      const seen = events.find(pred);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const w = { pred, resolve };
-        waiters.add(w);
-        setTimeout(() => {
-          if (waiters.delete(w)) reject(new Error('timed out waiting for event'));
-        }, timeoutMs).unref();
-      });
-    },
+    waitForEvent: (pred, timeoutMs = 20_000) => log.next(pred, timeoutMs, () => 'timed out waiting for event'),
     executionIn: (id, statuses, timeoutMs) =>
       eventually(async () => {
         const row = await execution(id);

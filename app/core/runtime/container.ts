@@ -21,6 +21,7 @@ import { ExecutionRecorder } from '../services/execution-recorder';
 import { createLogger, createLogWriter, type LogRecord } from '../services/log-writer';
 import { createRedisFactory, RedisKeys, type RedisFactory } from '../services/redis';
 import { LiveRuns } from '../services/live-runs';
+import { errorText } from '../services/failure';
 import { StateMirror } from '../services/state-mirror';
 import { TaskQueues } from '../services/task-queues';
 
@@ -109,7 +110,7 @@ export class Container {
       ttlMs: this.settings.QUEUE_LOCK_DURATION_MS * 2,
       flushIntervalMs: this.settings.LIVE_FLUSH_INTERVAL_MS,
       onStatus: (status) => this.recorder.workerStatus(status),
-      onError: (err) => this.logger.warn(`could not update the live state of runs: ${err instanceof Error ? err.message : String(err)}`, { stored: false }),
+      onError: (err) => this.logger.warn(`could not update the live state of runs: ${errorText(err)}`, { stored: false }),
     });
     this.dispatcher = new Dispatcher(this.registry, this.queues, this.recorder, { keepCompleted: this.settings.JOB_KEEP_COMPLETED, keepFailed: this.settings.JOB_KEEP_FAILED });
     await this.checkRedisPolicy();

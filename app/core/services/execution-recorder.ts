@@ -207,15 +207,11 @@ export class ExecutionRecorder {
   }
 }
 
-function mergeStatus(a: WorkerStatusSnapshot, b: WorkerStatusSnapshot): WorkerStatusSnapshot {
-  return {
-    workerId: b.workerId,
-    state: b.state,
-    lastExecutionId: b.lastExecutionId ?? a.lastExecutionId,
-    lastStartedAt: b.lastStartedAt ?? a.lastStartedAt,
-    lastFinishedAt: b.lastFinishedAt ?? a.lastFinishedAt,
-    lastResult: b.lastResult ?? a.lastResult,
-    lastError: b.lastError ?? a.lastError,
-    consecutiveFailures: b.consecutiveFailures ?? a.consecutiveFailures,
-  };
+/** Two status updates as one: later values win, a null in the later keeps the earlier value (as the upsert's COALESCE does). */
+export function mergeStatus<T extends Partial<WorkerStatusSnapshot>>(a: T, b: T): T {
+  const out = { ...a };
+  for (const key of Object.keys(b) as Array<keyof T>) {
+    if (b[key] !== null && b[key] !== undefined) out[key] = b[key];
+  }
+  return out;
 }

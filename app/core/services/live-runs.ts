@@ -11,7 +11,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis';
-import type { WorkerStatusSnapshot } from './execution-recorder';
+import { mergeStatus, type WorkerStatusSnapshot } from './execution-recorder';
 
 // ARGV: now, lease ttl, channel, state key prefix, running-set key prefix, ts, entries (JSON array), events, fields.
 // Node folds the batch per worker into segments, so the script's work does not grow with the number of runs:
@@ -229,7 +229,7 @@ export class LiveRuns {
     this.pending.push({ op: { kind: 'f', workerId, executionId, flag: succeeded }, fields, events, at: Date.now() });
     if (status) {
       const prev = this.statuses.get(workerId);
-      this.statuses.set(workerId, prev ? mergeEnded(prev, status) : status);
+      this.statuses.set(workerId, prev ? mergeStatus(prev, status) : status);
     }
     this.schedule(urgent);
   }
@@ -355,16 +355,4 @@ export class LiveRuns {
 function closeSegment(seg: Segment): void {
   seg.entry[2] = [...seg.adds];
   seg.entry[3] = [...seg.removes];
-}
-
-/** Later values win; a run that ended without an error or result keeps the earlier ones (as the MySQL upsert does). */
-function mergeEnded(a: EndedStatus, b: EndedStatus): EndedStatus {
-  return {
-    workerId: b.workerId,
-    lastExecutionId: b.lastExecutionId ?? a.lastExecutionId,
-    lastStartedAt: b.lastStartedAt ?? a.lastStartedAt,
-    lastFinishedAt: b.lastFinishedAt ?? a.lastFinishedAt,
-    lastResult: b.lastResult ?? a.lastResult,
-    lastError: b.lastError ?? a.lastError,
-  };
 }

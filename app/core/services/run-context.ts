@@ -115,9 +115,8 @@ export class JobContext implements RunContext {
   }
 
   get progress(): RunContext['progress'] {
-    if (this.progressFn) return this.progressFn;
     const { services, def, snap } = this;
-    return (this.progressFn = async (value: Progress) => {
+    return (this.progressFn ??= async (value: Progress) => {
       snap.progress = value;
       if (def.history === 'all') services.recorder.execution(snap);
       services.events.publish('execution.progress', { workerId: def.id, executionId: snap.id, progress: value });
