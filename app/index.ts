@@ -10,3 +10,4 @@ export { NonRetryableError, JobTimeoutError, JobCancelledError } from './core/st
 export type { RunContext, RunLogger, Progress, Trigger, EnqueueOptions, ConfigReader } from './core/structures/context';
 export { defineSettings, type SettingDefinition } from './config/settings';
 export type { PluginRouteOptions } from './core/api/plugin-routes';
+export type { PluginApi, PluginHooks, PublicRoutes, PluginRoutes, BulkJob, TriggerOptions, RegistryView, RegisteredWorkerView } from './core/plugins/plugin-api';
