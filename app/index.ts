@@ -9,5 +9,5 @@ export { DatabaseBase } from './core/structures/database-base';
 export { NonRetryableError, JobTimeoutError, JobCancelledError } from './core/structures/errors';
 export type { RunContext, RunLogger, Progress, Trigger, EnqueueOptions, ConfigReader } from './core/structures/context';
 export { defineSettings, type SettingDefinition } from './config/settings';
-export type { PluginRouteOptions } from './core/api/plugin-routes';
-export type { PluginApi, PluginHooks, PublicRoutes, PluginRoutes, BulkJob, TriggerOptions, RegistryView, RegisteredWorkerView } from './core/plugins/plugin-api';
+export type { PluginApi, PluginHooks, PublicRoutes, PluginRoutes, PluginRouteOptions, BulkJob, TriggerOptions, RegistryView, RegisteredWorkerView } from './core/plugins/plugin-api';
+export type { DevHook, DevHookContext, DevHookResult } from './core/runtime/dev-hooks';
