@@ -14,17 +14,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
-import type { ConfigReader, EnqueueOptions, RunLogger, Trigger } from '../structures/context';
+import type { BulkJobSpec, ConfigReader, EnqueueOptions, RunLogger, Trigger } from '../structures/context';
 
-/** One job of an {@link PluginApi.enqueueMany} call. */
-export interface BulkJob<P = Record<string, unknown>> {
-  /** The job's params (validated against the worker's params schema). @defaultValue `{}` */
-  params?: P;
-  /** Start no sooner than this many ms from now. @defaultValue 0 */
-  delayMs?: number;
-  /** Deterministic job id: the same id enqueued twice is one job and one execution row. @defaultValue a new id */
-  jobId?: string;
-}
+/** One job of an {@link PluginApi.enqueueMany} call (and of `ctx.enqueueMany`). */
+export type BulkJob<P = Record<string, unknown>> = BulkJobSpec<P>;
 
 /** Options of {@link PluginApi.trigger}. */
 export interface TriggerOptions extends EnqueueOptions {
