@@ -18,6 +18,19 @@ export interface RateLimitOptions {
   name: string;
 }
 
+function waitReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
+
 export async function registerRateLimit(app: FastifyInstance, c: Container, opts?: RateLimitOptions): Promise<void> {
   const { max, windowMs, name } = opts ?? { max: c.settings.API_RATE_LIMIT_MAX, windowMs: c.settings.API_RATE_LIMIT_WINDOW_MS, name: 'rate-limit' };
   const redis = new Redis(c.settings.REDIS_URL, {
@@ -33,6 +46,9 @@ export async function registerRateLimit(app: FastifyInstance, c: Container, opts
   app.addHook('onClose', async () => {
     redis.disconnect();
   });
+  // Without an offline queue, requests made before the connection is up are let through uncounted: wait for it
+  // briefly at boot (an API whose Redis is down still starts, unlimited, as above).
+  await waitReady(redis, 2_000);
   await app.register(rateLimit, {
     global: true,
     max,
