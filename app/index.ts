@@ -8,6 +8,7 @@ export { WebSocketWorker, type ListenerContext } from './core/structures/websock
 export { DatabaseBase } from './core/structures/database-base';
 export { NonRetryableError, JobTimeoutError, JobCancelledError } from './core/structures/errors';
 export type { RunContext, RunLogger, Progress, Trigger, EnqueueOptions, ConfigReader } from './core/structures/context';
+export { registerWorkerKind, type WorkerKind, type WorkerDefinitionBase, type KindRuntime, type ControlAction } from './core/kinds';
 export { defineSettings, type SettingDefinition } from './config/settings';
 export type { PluginRouteOptions } from './core/api/plugin-routes';
 export type { PluginApi, PluginHooks, PublicRoutes, PluginRoutes, BulkJob, TriggerOptions, RegistryView, RegisteredWorkerView } from './core/plugins/plugin-api';
