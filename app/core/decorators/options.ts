@@ -1,6 +1,7 @@
 /** Public option types of the decorators. Every option documents its default; each kind owns its own (app/core/kinds). */
 export type { OverlapPolicy, CatchUpPolicy, HistoryPolicy, ErrorClass, BackoffOptions, ScheduleOptions } from '../kinds/schedule/schedule.options';
 export type { WebSocketOptions } from '../kinds/websocket/websocket.options';
+export type { StreamOptions } from '../kinds/stream/stream.options';
 
 export interface DatabaseOptions {
   /** Name in the registry, `/ready` and `ctx.database(name)`. */

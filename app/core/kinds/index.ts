@@ -7,10 +7,12 @@
 import type { WorkerDefinitionBase, WorkerKind } from './kind';
 import { scheduleKind } from './schedule';
 import { websocketKind } from './websocket';
+import { streamKind } from './stream';
 
 const builtIn: WorkerKind<never>[] = [
   scheduleKind as WorkerKind<never>,
   websocketKind as WorkerKind<never>,
+  streamKind as WorkerKind<never>,
 ];
 
 const kinds = new Map<string, WorkerKind>(builtIn.map((k) => [k.name, k as unknown as WorkerKind]));
