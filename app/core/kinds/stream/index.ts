@@ -12,13 +12,18 @@ import { StreamWorker } from './stream-worker';
 /** Creates every group at boot (MKSTREAM), then supervises one consumer per stream worker. */
 class StreamRuntime implements KindRuntime {
   private readonly manager: ListenerManager;
+  private readonly supervisors: StreamSupervisor[] = [];
 
   constructor(private readonly defs: StreamDefinition[], private readonly c: Container) {
     const deps = {
       ...supervisorServices(c), redisFactory: c.redisFactory, graceMs: c.settings.SHUTDOWN_GRACE_MS,
       stateIntervalMs: c.settings.STREAM_STATE_INTERVAL_MS, pruneIdleMs: c.settings.STREAM_CONSUMER_PRUNE_MS,
     };
-    this.manager = new ListenerManager(c, defs, (def) => new StreamSupervisor(def as StreamDefinition, deps), 'stream consumer');
+    this.manager = new ListenerManager(c, defs, (def) => {
+      const sup = new StreamSupervisor(def as StreamDefinition, deps);
+      this.supervisors.push(sup);
+      return sup;
+    }, 'stream consumer');
   }
 
   get summary(): string {
@@ -28,14 +33,17 @@ class StreamRuntime implements KindRuntime {
   async start(): Promise<void> {
     for (const def of this.defs) await ensureGroup(this.c.redis, streamKeys(this.c.keys, def).stream, def.group);
     await this.manager.start();
+    // Figures stay current while the process runs, whether the consumer reads or not.
+    for (const sup of this.supervisors) sup.figures.start();
   }
 
   control(m: ControlMessage): Promise<void> {
     return this.manager.control(m);
   }
 
-  stop(): Promise<void> {
-    return this.manager.stop();
+  async stop(): Promise<void> {
+    for (const sup of this.supervisors) sup.figures.stop();
+    await this.manager.stop();
   }
 }
 

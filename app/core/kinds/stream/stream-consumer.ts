@@ -97,11 +97,11 @@ export class StreamConsumer {
     return res?.[0] ? toEntries(res[0][1], () => 1) : [];
   }
 
-  /** Takes over entries idle past claimIdleMs, at most every half claimIdleMs (and at once while more wait). */
+  /** Takes over entries idle past claimIdleMs: checked every quarter of it (at most every second), at once while more wait. */
   private async claimDue(): Promise<StreamEntry[]> {
     const now = Date.now();
     if (now < this.nextClaimAt || this.stopping) return [];
-    this.nextClaimAt = now + Math.max(50, Math.min(this.s.claimIdleMs / 2, 5_000));
+    this.nextClaimAt = now + Math.max(50, Math.min(this.s.claimIdleMs / 4, 1_000));
     const [next, raw] = (await this.deps.redis.xautoclaim(this.keys.stream, this.def.group, this.consumer, this.s.claimIdleMs, this.claimCursor, 'COUNT', this.s.batchSize)) as [string, RawEntries, string[]];
     this.claimCursor = next;
     if (next !== '0-0') this.nextClaimAt = 0;

@@ -14,7 +14,8 @@ import type { Supervisor } from '../../runtime/listeners';
 import { workerContext, type WorkerContextServices } from '../worker-context';
 import type { IntOption, StreamDefinition } from './stream.definition';
 import { StreamConsumer, type ConsumerSettings } from './stream-consumer';
-import { groupFigures, pruneConsumers, streamKeys, type StreamKeys } from './stream.redis';
+import { streamKeys, type StreamKeys } from './stream.redis';
+import { StreamFigures } from './stream-figures';
 import type { BatchOutcome } from './stream-outcome';
 import type { StreamWorker } from './stream-worker';
 
@@ -37,12 +38,12 @@ export class StreamSupervisor implements Supervisor {
   private readonly keys: StreamKeys;
   private consumer: StreamConsumer | null = null;
   private abort: AbortController | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private lastFigures = '';
+  readonly figures: StreamFigures;
 
   constructor(private readonly def: StreamDefinition, private readonly deps: StreamDeps) {
     this.instance = new (def.cls as new () => StreamWorker)();
     this.keys = streamKeys(deps.keys, def);
+    this.figures = new StreamFigures(def, this.keys, { ...deps, intervalMs: deps.stateIntervalMs, pruneIdleMs: deps.pruneIdleMs, consumer: this.consumerName });
   }
 
   async start(enabled: boolean, stoppedByRequest: boolean): Promise<void> {
@@ -58,22 +59,20 @@ export class StreamSupervisor implements Supervisor {
       onError: (err) => this.deps.logger.error(`stream ${this.def.id}: ${errorText(err)}`, { workerId: this.def.id }),
     });
     this.consumer.start();
-    this.timer = setInterval(() => void this.refresh(), this.deps.stateIntervalMs);
-    this.timer.unref();
+    await this.figures.refresh();
     await this.publish('consuming', `consumer ${this.consumerName}, batches of ${settings.batchSize}, concurrency ${settings.concurrency}`);
   }
 
   async stop(state: 'stopped' | 'disabled', reason: string): Promise<void> {
     const consumer = this.consumer;
     this.consumer = null;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     if (consumer) {
       const inTime = await consumer.stop(this.deps.graceMs, () => this.abort?.abort(new Error(reason)));
       if (!inTime) this.deps.logger.warn(`stream ${this.def.id}: a batch did not finish within ${this.deps.graceMs} ms; it stays pending for another consumer`, { workerId: this.def.id });
       await this.leaveGroup();
     }
     await this.publish(state, reason);
+    await this.figures.refresh();
   }
 
   /** Numeric options: the decorator's number, or the value of the setting it names (a positive integer). */
@@ -96,23 +95,6 @@ export class StreamSupervisor implements Supervisor {
     const message = `stream ${this.def.id}: ${outcome.failed.size} entr${outcome.failed.size === 1 ? 'y' : 'ies'} failed (${dead} dead-lettered), e.g. ${firstId}: ${firstError}`;
     this.deps.logger.warn(message, { workerId: this.def.id });
     this.deps.recorder.workerStatus({ workerId: this.def.id, state: 'consuming', lastExecutionId: null, lastStartedAt: null, lastFinishedAt: new Date(), lastResult: null, lastError: message, consecutiveFailures: null });
-  }
-
-  /** Group figures into the live hash; a `stream.state` event when they changed. */
-  private async refresh(): Promise<void> {
-    try {
-      const figures = await groupFigures(this.deps.redis, this.keys.stream, this.def.group);
-      if (!figures) return;
-      await this.deps.redis.hset(this.keys.state, { consumers: figures.consumers, pending: figures.pending, lag: figures.lag ?? '', length: figures.length });
-      const key = JSON.stringify(figures);
-      if (key !== this.lastFigures) {
-        this.lastFigures = key;
-        this.deps.events.publish('stream.state', { workerId: this.def.id, state: 'consuming', ...figures });
-      }
-      await pruneConsumers(this.deps.redis, this.keys.stream, this.def.group, this.deps.pruneIdleMs, this.consumerName);
-    } catch (err) {
-      this.deps.logger.warn(`stream ${this.def.id}: could not read the group's figures: ${errorText(err)}`, { workerId: this.def.id, stored: false });
-    }
   }
 
   /** A consumer that leaves nothing pending leaves the group, so XINFO counts live consumers. */
