@@ -13,6 +13,7 @@ import { EventFeed } from './events/event-feed';
 import { ApiMetrics } from './events/metrics';
 import { WsRelay } from './events/ws-relay';
 import { mountPluginRoutes, type LoadedPluginRoutes } from './plugin-routes';
+import { pluginObservability } from '../plugins';
 import { registerRateLimit } from './rate-limit';
 import { configsRoutes } from './routes/configs.routes';
 import { executionsRoutes } from './routes/executions.routes';
@@ -59,7 +60,7 @@ export function adminScope(c: Container, plugins: readonly LoadedPluginRoutes[] 
     await app.register(logsRoutes(ctx));
     await app.register(configsRoutes(ctx));
     await app.register(queuesRoutes(ctx));
-    await app.register(metricsRoutes(metrics));
+    await app.register(metricsRoutes(metrics, pluginObservability(c).registry));
     await app.register(wsRoutes(relay));
     await mountBullBoard(app, c);
     await mountPluginRoutes(app, c, plugins);

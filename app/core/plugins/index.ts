@@ -1,8 +1,17 @@
 /** The plugin layer of the core: the PluginApi per folder, plugin files, lifecycle hooks. */
 import type { Container } from '../runtime/container';
 import { PluginApis } from './plugin-apis';
+import { PluginObservability } from './plugin-observability';
 
 const byContainer = new WeakMap<Container, PluginApis>();
+const observabilityByContainer = new WeakMap<Container, PluginObservability>();
+
+/** The plugin metrics and readiness checks of a process (made on first use). */
+export function pluginObservability(c: Container): PluginObservability {
+  let o = observabilityByContainer.get(c);
+  if (!o) observabilityByContainer.set(c, (o = new PluginObservability()));
+  return o;
+}
 
 /** The plugin APIs of a process (its container must be initialised). Their connections close with the container. */
 export function pluginApis(c: Container): PluginApis {
@@ -12,6 +21,7 @@ export function pluginApis(c: Container): PluginApis {
     apis = new PluginApis({
       config: { get: <T>(key: string) => c.config.get<T>(key) }, logger: c.logger, dispatcher: c.dispatcher, events: c.events,
       mongo: () => c.mongo(), registry: c.registry, redisFactory: c.redisFactory, redisPrefix: c.keys.prefix,
+      observability: pluginObservability(c),
     });
     byContainer.set(c, apis);
   }
@@ -19,4 +29,5 @@ export function pluginApis(c: Container): PluginApis {
 }
 
 export { PluginApis, type PluginServices } from './plugin-apis';
+export { PluginObservability } from './plugin-observability';
 export { findPluginFiles, importPluginFile, shownFile, type PluginFile } from './plugin-files';

@@ -16,6 +16,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
+import type { Counter, Gauge } from 'prom-client';
 import type { BulkJobSpec, ConfigReader, EnqueueOptions, RunLogger, Trigger } from '../structures/context';
 
 /** One job of an {@link PluginApi.enqueueMany} call (and of `ctx.enqueueMany`). */
@@ -74,9 +75,38 @@ export interface PluginApi {
   readonly redis: Redis;
   /** A read view of the worker registry. */
   readonly registry: RegistryView;
+  /** Prometheus counters and gauges of this plugin (names `sluice_<plugin>_…`), in the API's GET /metrics. */
+  readonly metrics: PluginMetrics;
+  /**
+   * Adds a check to GET /ready of this process (`plugin:<plugin>:<name>`; the same name again replaces it). A
+   * throw makes /ready answer 503; `{ warning }` keeps it 200 and shows the warning on the check.
+   */
+  readiness(name: string, check: ReadinessCheck): void;
 }
 
 /** The options a plugin's `routes.ts` default export is registered with. */
+/** Options of a plugin metric; `name` must start with `sluice_<plugin>_`. */
+export interface PluginMetricOptions {
+  name: string;
+  help: string;
+  /** @defaultValue [] */
+  labelNames?: string[];
+}
+
+/**
+ * Prometheus metrics of a plugin, served by the API's GET /metrics beside the core's. Counters and gauges count what
+ * this process saw (prom-client objects: `inc(labels, n)`, `set(labels, v)`). A gauge's `collect` runs at scrape time.
+ */
+export interface PluginMetrics {
+  counter(options: PluginMetricOptions): Counter<string>;
+  gauge(options: PluginMetricOptions & { collect?: (this: Gauge<string>) => void | Promise<void> }): Gauge<string>;
+}
+
+/** What a readiness check resolves to: nothing (ready) or `{ warning }` (ready, with a warning shown in /ready). */
+export type ReadinessResult = void | { warning?: string };
+/** A readiness check: throw (or reject) = not ready, /ready answers 503. It gets 3 s like the core's checks. */
+export type ReadinessCheck = () => Promise<ReadinessResult>;
+
 export interface PluginRouteOptions {
   api: PluginApi;
 }

@@ -14,6 +14,7 @@ import type { Dispatcher } from '../services/dispatcher';
 import type { EventBus } from '../services/events';
 import type { RedisFactory } from '../services/redis';
 import type { PluginApi, RegisteredWorkerView, RegistryView } from './plugin-api';
+import type { PluginObservability } from './plugin-observability';
 
 /** What the plugin APIs of a process are built from (a narrow slice of the container). */
 export interface PluginServices {
@@ -27,6 +28,8 @@ export interface PluginServices {
   redisFactory: RedisFactory;
   /** REDIS_PREFIX of the deployment. */
   redisPrefix: string;
+  /** The process's plugin metrics and readiness checks. */
+  observability: PluginObservability;
 }
 
 /** Event namespaces of the core: a plugin publishing into them would forge core events. */
@@ -89,6 +92,8 @@ export class PluginApis {
         return (redis ??= s.redisFactory.create(`plugin:${name}`, { keyPrefix: `${s.redisPrefix}plugin:${name}:` }));
       },
       registry,
+      metrics: s.observability.metricsFor(name),
+      readiness: (checkName, check) => s.observability.addCheck(name, checkName, check),
     } satisfies PluginApi);
   }
 }

@@ -1,16 +1,19 @@
 /** GET /metrics: Prometheus text exposition (prom-client). */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import type { ApiMetrics } from '../events/metrics';
 import { errors } from '../schemas/common';
 
-export function metricsRoutes(metrics: ApiMetrics) {
+/** The core's metrics and the plugins' (PluginApi `metrics`), one exposition. */
+export function metricsRoutes(metrics: ApiMetrics, pluginRegistry?: Registry) {
+  const registry = pluginRegistry ? Registry.merge([metrics.registry, pluginRegistry]) : metrics.registry;
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/metrics', {
       schema: {
-        tags: ['observability'], summary: 'Prometheus metrics: process, runs, durations, queue depth, log drops, listener state',
+        tags: ['observability'], summary: 'Prometheus metrics: process, runs, durations, queue depth, log drops, listener state, and the plugins\' own',
         response: { 200: Type.String({ description: 'Prometheus text format' }), ...errors() },
       },
-    }, async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+    }, async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   };
 }
