@@ -1,0 +1,32 @@
+/**
+ * Where the webhook consumer gets full records of ids it has never stored: one `DetailSource` per platform,
+ * registered in the worker process by whoever owns the platform adapters (the marketplace plugin's
+ * `onWorkerBoot`, or a test). A consumer that finds none fails those entries (they are retried, then
+ * dead-lettered with this message) rather than storing a half record.
+ */
+import type { MarketEntity, MarketPlatform, ShopKey } from './entities';
+import type { RawRecord } from './records';
+
+/** The platforms take at most 50 ids per detail call. */
+export const DETAIL_BATCH_MAX = 50;
+
+export interface DetailSource {
+  /** Full records of at most DETAIL_BATCH_MAX ids of one shop, in one platform call; ids the platform does not know are left out. */
+  fetch(shop: ShopKey, entity: MarketEntity, ids: readonly string[], signal?: AbortSignal): Promise<RawRecord[]>;
+}
+
+const sources = new Map<MarketPlatform, DetailSource>();
+
+export function registerDetailSource(platform: MarketPlatform, source: DetailSource): void {
+  sources.set(platform, source);
+}
+
+export function unregisterDetailSource(platform: MarketPlatform): void {
+  sources.delete(platform);
+}
+
+export function detailSource(platform: MarketPlatform): DetailSource {
+  const s = sources.get(platform);
+  if (!s) throw new Error(`no detail source registered for ${platform}: the marketplace plugin registers one in the worker process (registerDetailSource)`);
+  return s;
+}

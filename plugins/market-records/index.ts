@@ -1,0 +1,4 @@
+export * from './entities';
+export * from './records';
+export * from './detail-sources';
+import './indexes';

@@ -1,0 +1,109 @@
+/**
+ * Applies a batch of pushes to MongoDB, per (platform, shop, entity): the latest push per id; ids already stored
+ * get the pushed status only where it is newer than their `update_time` (a late push never moves a status back);
+ * ids never stored are fetched from the platform in calls of at most 50 and upserted by their key first. A group
+ * that fails fails only its own entries (they stay pending and are retried).
+ */
+import type { Collection, Db, Document } from 'mongodb';
+import { bulkUpsert, formatWithOffset } from '../../plugins/mongo';
+import {
+  DETAIL_BATCH_MAX, ENTITY_COLLECTION, ENTITY_ID_FIELD, recordId, recordKey, recordKeyFields, toRecord,
+  type DetailSource, type MarketPlatform, type ShopKey,
+} from '../../plugins/market-records';
+import type { StoredEvent } from './push-event';
+
+export interface Group {
+  shop: ShopKey;
+  entity: StoredEvent['entity'];
+  /** The newest push per id. */
+  latest: Map<string, StoredEvent>;
+  /** Entry ids per record id (every push of the id in this batch). */
+  entries: Map<string, string[]>;
+}
+
+export interface ApplyDeps {
+  db: Db;
+  channelId(platform: MarketPlatform): string;
+  source(platform: MarketPlatform): DetailSource;
+  signal?: AbortSignal;
+}
+
+export interface GroupResult {
+  /** Entry ids whose push is applied (or was older than what is stored). */
+  done: string[];
+  /** Entry id → why it failed. */
+  failed: Map<string, unknown>;
+  fetched: number;
+  updated: number;
+}
+
+export function groupEvents(events: ReadonlyArray<{ entryId: string; event: StoredEvent }>, channelId: ApplyDeps['channelId']): Group[] {
+  const groups = new Map<string, Group>();
+  for (const { entryId, event: e } of events) {
+    const gk = `${e.platform}\u0000${e.shopId}\u0000${e.entity}`;
+    let g = groups.get(gk);
+    if (!g) groups.set(gk, (g = { shop: { platform: e.platform, shopId: e.shopId, channelId: channelId(e.platform) }, entity: e.entity, latest: new Map(), entries: new Map() }));
+    const prev = g.latest.get(e.id);
+    if (!prev || e.updateTime > prev.updateTime) g.latest.set(e.id, e);
+    const list = g.entries.get(e.id);
+    if (list) list.push(entryId);
+    else g.entries.set(e.id, [entryId]);
+  }
+  return [...groups.values()];
+}
+
+async function storedIds(coll: Collection<Document>, g: Group): Promise<Set<string>> {
+  const field = ENTITY_ID_FIELD[g.entity];
+  const rows = await coll.find({ shop_id: g.shop.shopId, channel_id: g.shop.channelId, [field]: { $in: [...g.latest.keys()] } }, { projection: { _id: 0, [field]: 1 } }).toArray();
+  return new Set(rows.map((r) => String(r[field])));
+}
+
+/** Fetches and upserts the ids never stored; returns the ids the platform did not return. */
+async function fetchMissing(coll: Collection<Document>, g: Group, missing: string[], deps: ApplyDeps): Promise<{ unknown: Set<string>; fetched: number }> {
+  const unknown = new Set(missing);
+  if (!missing.length) return { unknown, fetched: 0 };
+  const source = deps.source(g.shop.platform);
+  const docs: Document[] = [];
+  for (let i = 0; i < missing.length; i += DETAIL_BATCH_MAX) {
+    const raws = await source.fetch(g.shop, g.entity, missing.slice(i, i + DETAIL_BATCH_MAX), deps.signal);
+    for (const raw of raws) {
+      const id = recordId(g.shop.platform, g.entity, raw);
+      if (id !== undefined && unknown.delete(id)) docs.push(toRecord(g.shop, g.entity, raw));
+    }
+  }
+  const res = await bulkUpsert(coll, docs, recordKeyFields(g.entity));
+  if (res.errors.length) throw new Error(`upserting ${res.errors.length} fetched ${g.entity} failed: ${res.errors[0].message}`);
+  return { unknown, fetched: docs.length };
+}
+
+/** Newer-only status updates, one unordered bulk write. */
+async function applyStatuses(coll: Collection<Document>, g: Group, ids: string[]): Promise<number> {
+  if (!ids.length) return 0;
+  const now = new Date();
+  const ops = ids.map((id) => {
+    const e = g.latest.get(id)!;
+    return {
+      updateOne: {
+        filter: { ...recordKey(g.entity, g.shop, id), update_time: { $lt: e.updateTime } },
+        update: { $set: { status: e.status, update_time: e.updateTime, update_time_iso: formatWithOffset(e.updateTime * 1000, '+07:00'), synced_at: now, last_event_key: e.key } },
+      },
+    };
+  });
+  const res = await coll.bulkWrite(ops, { ordered: false });
+  return res.modifiedCount;
+}
+
+export async function applyGroup(g: Group, deps: ApplyDeps): Promise<GroupResult> {
+  const coll = deps.db.collection(ENTITY_COLLECTION[g.entity]);
+  const stored = await storedIds(coll, g);
+  const missing = [...g.latest.keys()].filter((id) => !stored.has(id));
+  const { unknown, fetched } = await fetchMissing(coll, g, missing, deps);
+  const updated = await applyStatuses(coll, g, [...g.latest.keys()].filter((id) => !unknown.has(id)));
+  const done: string[] = [];
+  const failed = new Map<string, unknown>();
+  for (const [id, entryIds] of g.entries) {
+    if (unknown.has(id)) for (const e of entryIds) failed.set(e, `${g.shop.platform} does not know ${g.entity} ${id} of shop ${g.shop.shopId}`);
+    else done.push(...entryIds);
+  }
+  return { done, failed, fetched, updated };
+}

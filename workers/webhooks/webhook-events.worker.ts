@@ -1,0 +1,53 @@
+/**
+ * The intake stream's consumer: per batch, duplicates (idempotency key seen before) are acked without work; the
+ * rest is applied per shop and entity (apply-events.ts); the keys of applied pushes are remembered; entries that
+ * failed stay pending, are retried after WEBHOOK_CLAIM_IDLE_MS and dead-lettered after WEBHOOK_MAX_DELIVERIES
+ * (list and replay them at /streams/webhook-events/dead).
+ */
+import { Stream, StreamWorker, type StreamContext, type StreamEntry, type StreamResult } from '../../app';
+import { detailSource, type MarketPlatform } from '../../plugins/market-records';
+import { applyGroup, groupEvents } from './apply-events';
+import { fromFields, type StoredEvent } from './push-event';
+import { SeenKeys } from './seen-keys';
+import { channelIdFor, CONSUMER_ID, STREAM_NAME } from './settings';
+
+@Stream({
+  id: CONSUMER_ID, stream: STREAM_NAME, description: 'Applies signed marketplace pushes to MongoDB, each once',
+  batchSize: 'WEBHOOK_BATCH_SIZE', claimIdleMs: 'WEBHOOK_CLAIM_IDLE_MS', maxDeliveries: 'WEBHOOK_MAX_DELIVERIES',
+})
+export class WebhookEventsWorker extends StreamWorker {
+  private seenKeys: SeenKeys | null = null;
+
+  private seen(ctx: StreamContext): SeenKeys {
+    return (this.seenKeys ??= new SeenKeys(ctx.redis, `${String(ctx.config.get('REDIS_PREFIX'))}plugin:webhooks:seen:`, Number(ctx.config.get('WEBHOOK_SEEN_TTL_S'))));
+  }
+
+  async handle(entries: readonly StreamEntry[], ctx: StreamContext): Promise<StreamResult> {
+    const failed: Record<string, unknown> = {};
+    const parsed: Array<{ entryId: string; event: StoredEvent }> = [];
+    for (const entry of entries) {
+      try {
+        parsed.push({ entryId: entry.id, event: fromFields(entry.fields) });
+      } catch (err) {
+        failed[entry.id] = err;
+      }
+    }
+    const seenBefore = await this.seen(ctx).seen([...new Set(parsed.map((p) => p.event.key))]);
+    const fresh = parsed.filter((p) => !seenBefore.has(p.event.key));
+    const db = await ctx.mongo();
+    const deps = { db, channelId: (p: MarketPlatform) => channelIdFor(ctx.config, p), source: detailSource, signal: ctx.signal };
+    const keyOf = new Map(fresh.map((p) => [p.entryId, p.event.key]));
+    const applied: string[] = [];
+    await Promise.all(groupEvents(fresh, deps.channelId).map(async (g) => {
+      try {
+        const r = await applyGroup(g, deps);
+        for (const id of r.done) applied.push(keyOf.get(id)!);
+        for (const [id, err] of r.failed) failed[id] = err;
+      } catch (err) {
+        for (const ids of g.entries.values()) for (const id of ids) failed[id] = err;
+      }
+    }));
+    await this.seen(ctx).mark([...new Set(applied)]);
+    return { failed };
+  }
+}
