@@ -1,15 +1,14 @@
 /**
  * Applies a batch of pushes to MongoDB, per (platform, shop, entity): the latest push per id; ids already stored
  * get the pushed status only where it is newer than their `update_time` (a late push never moves a status back);
- * ids never stored are fetched from the platform in calls of at most 50 and upserted by their key first. A group
+ * ids never stored are fetched from the platform in calls of at most 50 (detail-batcher.ts) and inserted by their
+ * key first. A group
  * that fails fails only its own entries (they stay pending and are retried).
  */
 import type { Collection, Db, Document } from 'mongodb';
-import { bulkUpsert, formatWithOffset } from '../../plugins/mongo';
-import {
-  DETAIL_BATCH_MAX, ENTITY_COLLECTION, ENTITY_ID_FIELD, recordId, recordKey, recordKeyFields, toRecord,
-  type DetailSource, type MarketPlatform, type ShopKey,
-} from '../../plugins/market-records';
+import { formatWithOffset } from '../../plugins/mongo';
+import { ENTITY_COLLECTION, ENTITY_ID_FIELD, recordKey, toRecord, type MarketPlatform, type ShopKey } from '../../plugins/market-records';
+import type { DetailBatcher } from './detail-batcher';
 import type { StoredEvent } from './push-event';
 
 export interface Group {
@@ -24,8 +23,7 @@ export interface Group {
 export interface ApplyDeps {
   db: Db;
   channelId(platform: MarketPlatform): string;
-  source(platform: MarketPlatform): DetailSource;
-  signal?: AbortSignal;
+  details: DetailBatcher;
 }
 
 export interface GroupResult {
@@ -58,22 +56,34 @@ async function storedIds(coll: Collection<Document>, g: Group): Promise<Set<stri
   return new Set(rows.map((r) => String(r[field])));
 }
 
-/** Fetches and upserts the ids never stored; returns the ids the platform did not return. */
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Fetches the ids never stored and inserts them by their key — insert-only (`$setOnInsert`): a record another
+ * batch stored meanwhile, perhaps with a newer status already applied, is left as it is. Returns the ids the
+ * platform did not return.
+ */
 async function fetchMissing(coll: Collection<Document>, g: Group, missing: string[], deps: ApplyDeps): Promise<{ unknown: Set<string>; fetched: number }> {
   const unknown = new Set(missing);
   if (!missing.length) return { unknown, fetched: 0 };
-  const source = deps.source(g.shop.platform);
-  const docs: Document[] = [];
-  for (let i = 0; i < missing.length; i += DETAIL_BATCH_MAX) {
-    const raws = await source.fetch(g.shop, g.entity, missing.slice(i, i + DETAIL_BATCH_MAX), deps.signal);
-    for (const raw of raws) {
-      const id = recordId(g.shop.platform, g.entity, raw);
-      if (id !== undefined && unknown.delete(id)) docs.push(toRecord(g.shop, g.entity, raw));
+  const records = await deps.details.get(g.shop, g.entity, missing);
+  const ops = [];
+  for (const [id, raw] of records) {
+    if (!raw) continue;
+    unknown.delete(id);
+    ops.push({ updateOne: { filter: recordKey(g.entity, g.shop, id), update: { $setOnInsert: toRecord(g.shop, g.entity, raw) }, upsert: true } });
+  }
+  if (ops.length) {
+    try {
+      await coll.bulkWrite(ops, { ordered: false });
+    } catch (err) {
+      // Two batches inserting the same new record at once: the unique key keeps one, which is what we want.
+      const writeErrors = (err as { writeErrors?: Array<{ code: number }> | { code: number } }).writeErrors;
+      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : null;
+      if (!list || list.some((e) => e.code !== DUPLICATE_KEY)) throw err;
     }
   }
-  const res = await bulkUpsert(coll, docs, recordKeyFields(g.entity));
-  if (res.errors.length) throw new Error(`upserting ${res.errors.length} fetched ${g.entity} failed: ${res.errors[0].message}`);
-  return { unknown, fetched: docs.length };
+  return { unknown, fetched: ops.length };
 }
 
 /** Newer-only status updates, one unordered bulk write. */

@@ -17,6 +17,8 @@ defineSettings({
   WEBHOOK_BACKLOG_WARN_RATIO: { type: 'number', default: 0.8, description: 'Share of the stream bound at which /ready warns and the API logs once.' },
   WEBHOOK_BACKLOG_CHECK_MS: { type: 'int', default: 10_000, description: 'How often the API measures the backlog (undelivered + pending entries).' },
   WEBHOOK_BATCH_SIZE: { type: 'int', default: 500, description: 'Stream entries the consumer handles per batch.' },
+  WEBHOOK_CONCURRENCY: { type: 'int', default: 4, description: 'Batches one consumer process handles at once (their unknown ids share detail calls).' },
+  WEBHOOK_DETAIL_WAIT_MS: { type: 'int', default: 500, description: 'Longest an id never stored waits for others of its shop to fill a 50-id detail call.' },
   WEBHOOK_CLAIM_IDLE_MS: { type: 'int', default: 30_000, description: 'A pending entry idle this long is retried / taken over by another consumer.' },
   WEBHOOK_MAX_DELIVERIES: { type: 'int', default: 5, description: 'Deliveries after which a failing push is dead-lettered.' },
   WEBHOOK_SEEN_TTL_S: { type: 'int', default: 604_800, description: 'How long an applied push is remembered so its duplicates are acked without work (7 days ≥ the platforms\' retry span).' },

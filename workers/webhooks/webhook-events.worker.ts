@@ -7,16 +7,18 @@
 import { Stream, StreamWorker, type StreamContext, type StreamEntry, type StreamResult } from '../../app';
 import { detailSource, type MarketPlatform } from '../../plugins/market-records';
 import { applyGroup, groupEvents } from './apply-events';
+import { DetailBatcher } from './detail-batcher';
 import { fromFields, type StoredEvent } from './push-event';
 import { SeenKeys } from './seen-keys';
 import { channelIdFor, CONSUMER_ID, STREAM_NAME } from './settings';
 
 @Stream({
   id: CONSUMER_ID, stream: STREAM_NAME, description: 'Applies signed marketplace pushes to MongoDB, each once',
-  batchSize: 'WEBHOOK_BATCH_SIZE', claimIdleMs: 'WEBHOOK_CLAIM_IDLE_MS', maxDeliveries: 'WEBHOOK_MAX_DELIVERIES',
+  batchSize: 'WEBHOOK_BATCH_SIZE', concurrency: 'WEBHOOK_CONCURRENCY', claimIdleMs: 'WEBHOOK_CLAIM_IDLE_MS', maxDeliveries: 'WEBHOOK_MAX_DELIVERIES',
 })
 export class WebhookEventsWorker extends StreamWorker {
   private seenKeys: SeenKeys | null = null;
+  private batcher: DetailBatcher | null = null;
 
   private seen(ctx: StreamContext): SeenKeys {
     return (this.seenKeys ??= new SeenKeys(ctx.redis, `${String(ctx.config.get('REDIS_PREFIX'))}plugin:webhooks:seen:`, Number(ctx.config.get('WEBHOOK_SEEN_TTL_S'))));
@@ -35,7 +37,8 @@ export class WebhookEventsWorker extends StreamWorker {
     const seenBefore = await this.seen(ctx).seen([...new Set(parsed.map((p) => p.event.key))]);
     const fresh = parsed.filter((p) => !seenBefore.has(p.event.key));
     const db = await ctx.mongo();
-    const deps = { db, channelId: (p: MarketPlatform) => channelIdFor(ctx.config, p), source: detailSource, signal: ctx.signal };
+    this.batcher ??= new DetailBatcher((shop) => detailSource(shop.platform), Number(ctx.config.get('WEBHOOK_DETAIL_WAIT_MS')));
+    const deps = { db, channelId: (p: MarketPlatform) => channelIdFor(ctx.config, p), details: this.batcher };
     const keyOf = new Map(fresh.map((p) => [p.entryId, p.event.key]));
     const applied: string[] = [];
     await Promise.all(groupEvents(fresh, deps.channelId).map(async (g) => {
