@@ -5,7 +5,7 @@
  * key first. A group
  * that fails fails only its own entries (they stay pending and are retried).
  */
-import type { Collection, Db, Document } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db, Document, UpdateFilter } from 'mongodb';
 import { formatWithOffset } from '../../plugins/mongo';
 import { ENTITY_COLLECTION, ENTITY_ID_FIELD, recordKey, toRecord, type MarketPlatform, type ShopKey } from '../../plugins/market-records';
 import type { DetailBatcher } from './detail-batcher';
@@ -24,6 +24,8 @@ export interface ApplyDeps {
   db: Db;
   channelId(platform: MarketPlatform): string;
   details: DetailBatcher;
+  /** Entries kept in a record's status_history (WEBHOOK_STATUS_HISTORY). */
+  historyLen: number;
 }
 
 export interface GroupResult {
@@ -87,15 +89,19 @@ async function fetchMissing(coll: Collection<Document>, g: Group, missing: strin
 }
 
 /** Newer-only status updates, one unordered bulk write. */
-async function applyStatuses(coll: Collection<Document>, g: Group, ids: string[]): Promise<number> {
+async function applyStatuses(coll: Collection<Document>, g: Group, ids: string[], historyLen: number): Promise<number> {
   if (!ids.length) return 0;
   const now = new Date();
-  const ops = ids.map((id) => {
+  const ops: AnyBulkWriteOperation<Document>[] = ids.map((id) => {
     const e = g.latest.get(id)!;
     return {
       updateOne: {
         filter: { ...recordKey(g.entity, g.shop, id), update_time: { $lt: e.updateTime } },
-        update: { $set: { status: e.status, update_time: e.updateTime, update_time_iso: formatWithOffset(e.updateTime * 1000, '+07:00'), synced_at: now, last_event_key: e.key } },
+        update: {
+          $set: { status: e.status, update_time: e.updateTime, update_time_iso: formatWithOffset(e.updateTime * 1000, '+07:00'), synced_at: now },
+          // The changes pushes made, newest last (audit; each push appears once at most).
+          $push: { status_history: { $each: [{ status: e.status, update_time: e.updateTime, key: e.key, applied_at: now }], $slice: -historyLen } },
+        } as unknown as UpdateFilter<Document>, // the driver's types reject $push on an untyped Document
       },
     };
   });
@@ -108,7 +114,7 @@ export async function applyGroup(g: Group, deps: ApplyDeps): Promise<GroupResult
   const stored = await storedIds(coll, g);
   const missing = [...g.latest.keys()].filter((id) => !stored.has(id));
   const { unknown, fetched } = await fetchMissing(coll, g, missing, deps);
-  const updated = await applyStatuses(coll, g, [...g.latest.keys()].filter((id) => !unknown.has(id)));
+  const updated = await applyStatuses(coll, g, [...g.latest.keys()].filter((id) => !unknown.has(id)), deps.historyLen);
   const done: string[] = [];
   const failed = new Map<string, unknown>();
   for (const [id, entryIds] of g.entries) {

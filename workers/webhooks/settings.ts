@@ -21,6 +21,7 @@ defineSettings({
   WEBHOOK_DETAIL_WAIT_MS: { type: 'int', default: 500, description: 'Longest an id never stored waits for others of its shop to fill a 50-id detail call.' },
   WEBHOOK_CLAIM_IDLE_MS: { type: 'int', default: 30_000, description: 'A pending entry idle this long is retried / taken over by another consumer.' },
   WEBHOOK_MAX_DELIVERIES: { type: 'int', default: 5, description: 'Deliveries after which a failing push is dead-lettered.' },
+  WEBHOOK_STATUS_HISTORY: { type: 'int', default: 20, description: "Status changes from pushes kept in a record's status_history (newest last)." },
   WEBHOOK_SEEN_TTL_S: { type: 'int', default: 604_800, description: 'How long an applied push is remembered so its duplicates are acked without work (7 days ≥ the platforms\' retry span).' },
 });
 

@@ -38,7 +38,7 @@ export class WebhookEventsWorker extends StreamWorker {
     const fresh = parsed.filter((p) => !seenBefore.has(p.event.key));
     const db = await ctx.mongo();
     this.batcher ??= new DetailBatcher((shop) => detailSource(shop.platform), Number(ctx.config.get('WEBHOOK_DETAIL_WAIT_MS')));
-    const deps = { db, channelId: (p: MarketPlatform) => channelIdFor(ctx.config, p), details: this.batcher };
+    const deps = { db, channelId: (p: MarketPlatform) => channelIdFor(ctx.config, p), details: this.batcher, historyLen: Number(ctx.config.get('WEBHOOK_STATUS_HISTORY')) };
     const keyOf = new Map(fresh.map((p) => [p.entryId, p.event.key]));
     const applied: string[] = [];
     await Promise.all(groupEvents(fresh, deps.channelId).map(async (g) => {
