@@ -63,7 +63,8 @@ export class DetailBatcher {
       }
       if (!flying.size) this.inFlight.delete(key);
     };
-    this.source(w.shop).fetch(w.shop, w.entity, ids).then((records) => {
+    // Inside the promise chain: a missing source or a throwing fetch fails the waiters instead of the process.
+    Promise.resolve().then(() => this.source(w.shop).fetch(w.shop, w.entity, ids)).then((records) => {
       const byId = new Map<string, RawRecord>();
       for (const r of records) {
         const id = recordId(w.shop.platform, w.entity, r);
