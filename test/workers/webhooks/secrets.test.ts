@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
+import { registerDetailSource, unregisterDetailSource } from '../../../plugins/market-records';
 import { asAdmin } from '../../api/api-harness';
 import { eventually } from '../../support/isolation';
 import { orderPushBody, SECRETS, signPush } from './senders';
@@ -83,4 +84,23 @@ describe('webhook secrets', () => {
       for (const canary of CANARIES) expect(text.includes(canary), `${canary} found in ${where}`).toBe(false);
     }
   }, 40_000);
+
+  it('dead-lettered pushes are listed and replayed through the core stream routes, then applied', async () => {
+    const dead = (await w.app.inject({ method: 'GET', url: '/streams/webhook-events/dead', headers: asAdmin })).json() as { items: Array<{ fields: Record<string, string>; error: string }> };
+    expect(dead.items.map((i) => i.fields.platform).sort()).toEqual(['lazada', 'shopee']);
+    expect(dead.items[0].error).toMatch(/no detail source registered for (shopee|lazada)/);
+    // The cause fixed (detail sources for both platforms), a replay applies them.
+    const order = w.fake.shop('7301').data.orders[0];
+    registerDetailSource('shopee', { fetch: async (_s, _e, ids) => ids.map((id) => ({ order_sn: id, order_status: 'READY_TO_SHIP', update_time: 1_700_000_000 })) });
+    registerDetailSource('lazada', { fetch: async (_s, _e, ids) => ids.map((id) => ({ order_id: id, statuses: ['pending'], updated_at: '2023-11-14T22:13:20+07:00' })) });
+    try {
+      const res = await w.app.inject({ method: 'POST', url: '/streams/webhook-events/dead/replay', headers: asAdmin, payload: { all: true } });
+      expect(res.json()).toMatchObject({ replayed: 2 });
+      await eventually(async () => (await w.db.collection('orders').countDocuments({ order_id: order.id, status: 'IN_TRANSIT' })) === 3, { what: 'the replayed pushes applied' });
+      expect((await w.db.collection('orders').find({ order_id: order.id }).toArray()).map((d) => d.platform).sort()).toEqual(['lazada', 'shopee', 'tiktok']);
+    } finally {
+      unregisterDetailSource('shopee');
+      unregisterDetailSource('lazada');
+    }
+  });
 });
