@@ -1,0 +1,159 @@
+/**
+ * Webhook intake and drain. (1) Signed TikTok pushes/s accepted by one API process (POST /webhooks/tiktok: rate
+ * limit, signature, checks, XADD) with p50/p99 (autocannon in a worker thread), beside a bare Fastify route that
+ * only XADDs the same body, in the same run, and their ratio. (2) Events/s drained by one consumer process role
+ * (the webhook-events @Stream) for known orders (status-only updates) and for unknown ones (detail fetch through
+ * the TikTok fake, ≤ 50 ids per call). MongoDB is the in-process wire test server (it shares the CPU).
+ */
+import 'reflect-metadata';
+import { createHmac } from 'node:crypto';
+import Fastify from 'fastify';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { buildApiApp } from '../app/core/api/app';
+import { envOrDefault } from '../app/config/settings';
+import { Container } from '../app/core/runtime/container';
+import { startWorkerRole } from '../app/core/runtime/worker';
+import { buildRegistry } from '../app/core/registry/worker-registry';
+import { declarationOf } from '../app/core/decorators/declarations';
+import { registerDetailSource, toRecord } from '../plugins/market-records';
+import { SharedRateLimiter } from '../plugins/rate-limit';
+import { createAdapter } from '../workers/marketplace/platforms';
+import '../workers/marketplace/settings';
+import { WebhookEventsWorker } from '../workers/webhooks/webhook-events.worker';
+import { idempotencyKey, toFields, type PushEvent } from '../workers/webhooks/push-event';
+import { MongoTestServer } from '../test/support/mongo-server';
+import { startTiktokFake, TIKTOK_APP } from '../test/fakes/marketplaces';
+import { dropIsolated, intArg, isolatedNames, REDIS_URL, report, round } from './support';
+
+const SECONDS = intArg('seconds', 5);
+const CONNECTIONS = intArg('connections', 20);
+const KNOWN = intArg('known', 20_000);
+const UNKNOWN_SHOPS = 2;
+const APP = { appKey: 'bench-app-key', appSecret: 'bench-app-secret' };
+const WORKERS_DIR = 'test/fixtures/webhooks-only';
+
+async function load(url: string, body: string, headers: Record<string, string>) {
+  const r = await autocannon({ url, method: 'POST', body, connections: CONNECTIONS, duration: SECONDS, headers: { 'content-type': 'application/json', ...headers }, workers: 1 });
+  return { rps: round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+}
+
+async function intake(env: NodeJS.ProcessEnv, redis: Redis, prefix: string) {
+  const c = new Container({ role: 'bench-api', env, console: false });
+  const bare = Fastify({ logger: false });
+  bare.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  bare.post('/bare', async (req, reply) => {
+    await redis.xadd(`${prefix}bare`, 'MAXLEN', '~', 1_000_000, '*', 'body', req.body as Buffer);
+    return reply.code(200).send();
+  });
+  try {
+    await c.init();
+    const app = await buildApiApp(c);
+    const apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+    const body = JSON.stringify({ type: 1, tts_notification_id: 'bench-n-1', shop_id: '7001', timestamp: Math.floor(Date.now() / 1000), data: { order_id: '577000000000001', order_status: 'IN_TRANSIT', update_time: Math.floor(Date.now() / 1000) } });
+    const signature = createHmac('sha256', APP.appSecret).update(APP.appKey + body).digest('hex');
+    const check = await fetch(`${apiUrl}/webhooks/tiktok`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: signature } });
+    if (check.status !== 200) throw new Error(`POST /webhooks/tiktok answered ${check.status}: ${await check.text()}`);
+    const bareRun = await load(`${bareUrl}/bare`, body, {});
+    const hook = await load(`${apiUrl}/webhooks/tiktok`, body, { authorization: signature });
+    for (const [name, r] of Object.entries({ bareRun, hook })) if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    const appended = await redis.xlen(`${prefix}plugin:webhooks:events`);
+    await app.close();
+    return { bareRun, hook, appended };
+  } finally {
+    await bare.close();
+    await c.close();
+  }
+}
+
+async function drained(redis: Redis, key: string, total: number): Promise<void> {
+  for (;;) {
+    const [g] = (await redis.call('XINFO', 'GROUPS', key)) as Array<Array<string | number>>;
+    const o = g ? Object.fromEntries(Array.from({ length: g.length / 2 }, (_, i) => [String(g[2 * i]), g[2 * i + 1]])) : null;
+    if (o && Number(o.pending) === 0 && Number(o.lag) === 0 && Number(o['entries-read']) >= total) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function append(redis: Redis, key: string, events: PushEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 2_000) {
+    const pipe = redis.pipeline();
+    for (const e of events.slice(i, i + 2_000)) pipe.xadd(key, '*', ...toFields(e, idempotencyKey(e)));
+    await pipe.exec();
+  }
+}
+
+async function drain(env: NodeJS.ProcessEnv, redis: Redis, prefix: string) {
+  const mongo = await MongoTestServer.start();
+  const fake = await startTiktokFake({ shops: Array.from({ length: UNKNOWN_SHOPS }, (_, i) => ({ shopId: `80${i}`, ordersPerDay: 100, from: '2024-03-01', to: '2024-03-10' })), limitPerSec: 1_000 });
+  const registry = buildRegistry([{ decl: declarationOf(WebhookEventsWorker)!, file: __filename }], { timezone: 'UTC', timeoutMs: 60_000, attempts: 1, backoffMs: 1000 });
+  const c = new Container({ role: 'bench-worker', env: { ...env, MONGO_URL: `${mongo.uri}/bench` }, registry, console: false });
+  c.configureMongo(false);
+  const overrides: Record<string, unknown> = { TIKTOK_API_URL: fake.url, TIKTOK_AUTH_URL: fake.url, TIKTOK_APP_KEY: TIKTOK_APP.appKey, TIKTOK_APP_SECRET: TIKTOK_APP.appSecret };
+  const config = { get: <T>(k: string) => (k in overrides ? overrides[k] : envOrDefault(k)?.value) as T };
+  const limiter = new SharedRateLimiter({ redis, keyPrefix: `${prefix}rl`, limitOf: () => ({ points: 1_000 }) });
+  registerDetailSource('tiktok', {
+    fetch: (shop, _e, ids) => {
+      const s = fake.shop(shop.shopId);
+      const tokens = { load: async () => ({ accessToken: s.accessToken, refreshToken: s.refreshToken }), save: async () => undefined };
+      return createAdapter({ config, limiter, tokens, shop: { id: shop.shopId, platform: 'tiktok', shopId: shop.shopId, channelId: shop.channelId, region: 'VN', timeZone: 'UTC', shopCipher: s.cipher } }).orderDetails(ids.map((id) => ({ id, summary: {} })));
+    },
+  });
+  const key = `${prefix}plugin:webhooks:events`;
+  try {
+    await c.init();
+    const db = await c.mongo();
+    const now = Math.floor(Date.now() / 1000);
+    const known = Array.from({ length: KNOWN }, (_, i) => `k${i}`);
+    for (let i = 0; i < known.length; i += 5_000) {
+      await db.collection('orders').insertMany(known.slice(i, i + 5_000).map((id) => toRecord({ platform: 'tiktok', shopId: '7001', channelId: 'tiktok' }, 'orders', { id, status: 'UNPAID', update_time: now - 100 })));
+    }
+    await append(redis, key, known.map((id) => ({ platform: 'tiktok', shopId: '7001', entity: 'orders', id, status: 'IN_TRANSIT', updateTime: now, notificationId: `k-${id}` })));
+    const worker = await startWorkerRole(c);
+    let t0 = performance.now();
+    await drained(redis, key, KNOWN);
+    const knownS = (performance.now() - t0) / 1000;
+    const unknown = Array.from({ length: UNKNOWN_SHOPS }, (_, i) => fake.shop(`80${i}`).data.orders.map((o) => ({ shopId: `80${i}`, id: o.id }))).flat();
+    t0 = performance.now();
+    await append(redis, key, unknown.map((o) => ({ platform: 'tiktok', shopId: o.shopId, entity: 'orders', id: o.id, status: 'IN_TRANSIT', updateTime: now, notificationId: `u-${o.id}` })));
+    await drained(redis, key, KNOWN + unknown.length);
+    const unknownS = (performance.now() - t0) / 1000;
+    const stored = await db.collection('orders').countDocuments({ status: 'IN_TRANSIT' });
+    if (stored !== KNOWN + unknown.length) throw new Error(`expected ${KNOWN + unknown.length} orders IN_TRANSIT, found ${stored}`);
+    await worker.stop();
+    return { known: KNOWN, knownEps: round(KNOWN / knownS), unknown: unknown.length, unknownEps: round(unknown.length / unknownS), detailCalls: fake.requests('/order/202309/orders') };
+  } finally {
+    await c.close();
+    await fake.close();
+    await mongo.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const names = isolatedNames('webhooks');
+  const env = {
+    ...process.env, DATABASE_URL: names.databaseUrl, REDIS_URL, REDIS_PREFIX: names.prefix, LOG_LEVEL: 'warn', API_TOKENS: 'bench:admin:bench-admin-token',
+    WORKERS_DIR, PUBLIC_RATE_LIMIT_MAX: '100000000', WEBHOOK_TIKTOK_APP_KEY: APP.appKey, WEBHOOK_TIKTOK_APP_SECRET: APP.appSecret, WEBHOOK_STREAM_MAXLEN: '2000000',
+  };
+  const redis = new Redis(REDIS_URL);
+  try {
+    const { bareRun, hook, appended } = await intake(env, redis, names.prefix);
+    await redis.del(`${names.prefix}plugin:webhooks:events`, `${names.prefix}bare`);
+    const d = await drain(env, redis, names.prefix);
+    report({
+      bench: 'webhooks', seconds: SECONDS, connections: CONNECTIONS,
+      intake_rps: hook.rps, intake_p50_ms: hook.p50Ms, intake_p99_ms: hook.p99Ms, appended,
+      bare_xadd_rps: bareRun.rps, bare_p50_ms: bareRun.p50Ms, bare_p99_ms: bareRun.p99Ms, intake_vs_bare: round(hook.rps / bareRun.rps, 2),
+      drain_known_events: d.known, drain_known_eps: d.knownEps, drain_unknown_events: d.unknown, drain_unknown_eps: d.unknownEps, detail_calls: d.detailCalls,
+    });
+  } finally {
+    await redis.quit();
+    await dropIsolated(names);
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
