@@ -152,8 +152,11 @@ describe('@Stream across worker processes', () => {
       await inBoth('start', /stream fx-stream: consuming/);
       await addEntries(5, 5);
       await eventually(async () => (await redis.hlen(key('fx:handled'))) === 10, { what: 'entries handled after start', timeoutMs: 2_000 });
-      const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: asAdmin })).body;
-      expect(metrics).toMatch(/sluice_stream_entries_total\{worker="fx-stream",outcome="acked"\} 10/);
+      // Counters reach the live hash every STREAM_STATE_INTERVAL_MS.
+      const metrics = await eventually(async () => {
+        const body = (await app.inject({ method: 'GET', url: '/metrics', headers: asAdmin })).body;
+        return /sluice_stream_entries_total\{worker="fx-stream",outcome="acked"\} 10\b/.test(body) ? body : undefined;
+      }, { what: '10 acked entries in /metrics', timeoutMs: 3_000 });
       expect(metrics).toMatch(/sluice_stream_pending\{worker="fx-stream"\} 0/);
     }, 60_000);
   });
