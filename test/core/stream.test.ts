@@ -117,4 +117,13 @@ describe('@Stream consumer', () => {
     expect(res.json()).toMatchObject({ code: 'SLUICE_NOT_A_STREAM' });
     expect((await api.app.inject({ method: 'GET', url: '/streams/no-such/dead', headers: asAdmin })).json()).toMatchObject({ code: 'SLUICE_WORKER_NOT_FOUND' });
   });
+
+  it('keeps its state and last failure durable in worker_status', async () => {
+    const row = await eventually(async () => {
+      const [rows] = await api.container.core.pool.query<import('mysql2/promise').RowDataPacket[]>("SELECT * FROM worker_status WHERE worker_id = 'st-orders'");
+      return rows[0]?.last_error ? rows[0] : undefined;
+    }, { what: 'a worker_status row' });
+    expect(row).toMatchObject({ state: 'consuming' });
+    expect(row.last_error).toMatch(/stream st-orders: \d+ entr(y|ies) failed/);
+  });
 });
