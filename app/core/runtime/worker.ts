@@ -6,6 +6,7 @@ import { kindOf, workerKinds, type KindRuntime } from '../kinds';
 import type { ScheduleRuntime } from '../kinds/schedule/schedule.runtime';
 import type { ListenerManager } from './listeners';
 import type { Container } from './container';
+import type { PluginLifecycle } from '../plugins/lifecycle';
 
 export interface WorkerRole {
   /** The runtime of each kind that has workers to run here, by kind name. */
@@ -25,14 +26,15 @@ function startRuntimes(c: Container): Map<string, KindRuntime> {
   return runtimes;
 }
 
-/** Boot: load config and registry → clear this deployment's stale runtime keys → seed → sync DB→Redis → run each kind. */
-export async function startWorkerRole(c: Container): Promise<WorkerRole> {
+/** Boot: load config and registry → clear this deployment's stale runtime keys → seed → sync DB→Redis → plugin onWorkerBoot hooks → run each kind. */
+export async function startWorkerRole(c: Container, opts: { plugins?: PluginLifecycle } = {}): Promise<WorkerRole> {
   await c.init();
   for (const def of c.registry.workers.values()) kindOf(def);
   await c.mirror.clearRuntimeKeys(c.registry);
   await c.mirror.seedRegistry(c.registry);
   await c.mirror.syncDbToRedis(c.registry);
   await c.ensureMongoIndexes();
+  await opts.plugins?.run('onWorkerBoot');
   const runtimes = startRuntimes(c);
   for (const runtime of runtimes.values()) await runtime.start();
   const control = new ControlChannel(c.redis, c.keys.controlChannel);
@@ -53,6 +55,7 @@ export async function startWorkerRole(c: Container): Promise<WorkerRole> {
       const order = [...runtimes.entries()].reverse();
       await Promise.all(order.filter(([name]) => name !== 'schedule').map(([, r]) => r.stop(c.settings.SHUTDOWN_GRACE_MS)));
       await schedule.stop(c.settings.SHUTDOWN_GRACE_MS);
+      await opts.plugins?.runAtShutdown('onWorkerShutdown');
     },
   };
 }

@@ -1,7 +1,7 @@
 /** The registry entry of a `@Schedule` worker: its options validated, defaults applied. */
 import type { TSchema } from '@sinclair/typebox';
 import type { AnyClass, Declaration } from '../../decorators/declarations';
-import { intOrSetting, oneOf, positiveInt } from '../../registry/definition-checks';
+import { intOrSetting, oneOf } from '../../registry/definition-checks';
 import { assertCron, isValidTimezone } from '../../registry/cron';
 import { messages } from '../../registry/registry.messages';
 import type { RegistryDefaults } from '../kind';
@@ -19,7 +19,11 @@ export interface ScheduleDefinition {
   /** Setting that overrides `concurrency` at worker start (when the option named one). */
   concurrencySetting: string | null;
   timeoutMs: number;
+  /** Setting that gives timeoutMs when a run starts (when the option named one). */
+  timeoutSetting: string | null;
   attempts: number;
+  /** Setting that gives attempts when a job is enqueued (when the option named one). */
+  attemptsSetting: string | null;
   backoff: { type: 'fixed' | 'exponential'; delayMs: number };
   overlap: OverlapPolicy;
   catchUp: CatchUpPolicy;
@@ -46,6 +50,8 @@ export function buildSchedule(decl: Declaration, file: string, id: string, d: Re
   const backoff = typeof o.backoff === 'number' ? { type: 'exponential' as const, delayMs: o.backoff } : { type: o.backoff?.type ?? 'exponential', delayMs: o.backoff?.delayMs ?? d.backoffMs };
   if (!(backoff.delayMs >= 0)) throw new Error(messages.invalidOption(id, 'backoff', file, 'delay must be >= 0'));
   const concurrency = intOrSetting(id, 'concurrency', o.concurrency ?? 1, file);
+  const timeout = intOrSetting(id, 'timeoutMs', o.timeoutMs ?? d.timeoutMs, file);
+  const attempts = intOrSetting(id, 'attempts', o.attempts ?? d.attempts, file);
   return {
     kind: 'schedule', id, cls: decl.target, file,
     cron: o.cron ?? null,
@@ -53,8 +59,10 @@ export function buildSchedule(decl: Declaration, file: string, id: string, d: Re
     description: o.description ?? '',
     concurrency: typeof concurrency === 'string' ? 1 : concurrency,
     concurrencySetting: typeof concurrency === 'string' ? concurrency : null,
-    timeoutMs: positiveInt(id, 'timeoutMs', o.timeoutMs ?? d.timeoutMs, file),
-    attempts: positiveInt(id, 'attempts', o.attempts ?? d.attempts, file),
+    timeoutMs: typeof timeout === 'string' ? d.timeoutMs : timeout,
+    timeoutSetting: typeof timeout === 'string' ? timeout : null,
+    attempts: typeof attempts === 'string' ? d.attempts : attempts,
+    attemptsSetting: typeof attempts === 'string' ? attempts : null,
     backoff,
     overlap: oneOf(id, 'overlap', o.overlap ?? 'skip', ['skip', 'queue', 'allow'], file),
     catchUp: oneOf(id, 'catchUp', o.catchUp ?? 'none', ['none', 'last'], file),
@@ -67,7 +75,7 @@ export function buildSchedule(decl: Declaration, file: string, id: string, d: Re
 
 export function describeSchedule(def: ScheduleDefinition): Record<string, unknown> {
   return {
-    concurrency: def.concurrencySetting ?? def.concurrency, timeoutMs: def.timeoutMs, attempts: def.attempts, backoff: def.backoff, overlap: def.overlap,
+    concurrency: def.concurrencySetting ?? def.concurrency, timeoutMs: def.timeoutSetting ?? def.timeoutMs, attempts: def.attemptsSetting ?? def.attempts, backoff: def.backoff, overlap: def.overlap,
     catchUp: def.catchUp, history: def.history, nonRetryable: def.nonRetryable.map((n) => (typeof n === 'function' ? n.name : String(n))),
     hasParamsSchema: Boolean(def.params),
   };
