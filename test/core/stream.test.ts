@@ -118,6 +118,12 @@ describe('@Stream consumer', () => {
     expect((await api.app.inject({ method: 'GET', url: '/streams/no-such/dead', headers: asAdmin })).json()).toMatchObject({ code: 'SLUICE_WORKER_NOT_FOUND' });
   });
 
+  it('recreates its group when the stream is deleted under it, and goes on consuming', async () => {
+    await api.container.redis.del(key());
+    await add({ n: 'after-del', kind: 'ok' });
+    await eventually(async () => seen.get('after-del') === 1, { what: 'an entry added after the stream was deleted', timeoutMs: 10_000 });
+  });
+
   it('keeps its state and last failure durable in worker_status', async () => {
     const row = await eventually(async () => {
       const [rows] = await api.container.core.pool.query<import('mysql2/promise').RowDataPacket[]>("SELECT * FROM worker_status WHERE worker_id = 'st-orders'");
