@@ -46,7 +46,8 @@ export class Dispatcher {
   async enqueue(workerId: string, params: Record<string, unknown> = {}, opts: DispatchOptions = {}): Promise<string> {
     const def = this.registry.schedule(workerId);
     if (!def) throw new UnknownWorkerError(workerId);
-    assertParams(def.params, params);
+    params = assertParams(def.params, params);
+    this.recorder.redactor.checkParams(params);
     if (opts.jobId) {
       // Bull ignores a second add with the same job id; answer with the execution that job already stands for.
       const existing = await this.queues.get(workerId).getJob(opts.jobId);

@@ -1,5 +1,6 @@
 /** The event channel (SPEC §4): published on Redis pub/sub, relayed to /ws clients by the API. */
 import type { Redis } from 'ioredis';
+import type { Redactor } from './redact';
 
 export interface SluiceEventMap {
   'worker.state': { workerId: string; state: string; executionId?: string | null };
@@ -23,11 +24,17 @@ export interface SluiceEvent<T extends EventType = EventType> {
 export class EventBus {
   private lastReport = 0;
 
-  constructor(private readonly redis: Redis, private readonly channel: string, private readonly onError: (err: Error) => void = () => undefined) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly channel: string,
+    private readonly onError: (err: Error) => void = () => undefined,
+    /** Redacts and caps every payload field (plugin events and progress carry values from workers). */
+    private readonly redactor?: Redactor,
+  ) {}
 
   /** Fire-and-forget: events are a live view, the MySQL record is what survives. Failures are reported (≤ 1 per 10 s). */
   publish<T extends EventType>(type: T, data: SluiceEventMap[T]): void {
-    const event: SluiceEvent<T> = { type, ts: new Date().toISOString(), data };
+    const event: SluiceEvent<T> = { type, ts: new Date().toISOString(), data: this.redactor ? this.redactor.fields(data) : data };
     this.redis.publish(this.channel, JSON.stringify(event)).catch((err: Error) => {
       if (Date.now() - this.lastReport < 10_000) return;
       this.lastReport = Date.now();

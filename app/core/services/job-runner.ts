@@ -190,9 +190,11 @@ export class JobRunner {
       const out: unknown = this.instance(def).run(ctx);
       // A run that returns without a promise is done; one that returns a promise is raced against its abort.
       const result = isThenable(out) ? await abort.race(Promise.resolve(out)) : out;
-      this.markFinished(def, snap, 'succeeded', result, null);
+      // One redaction and cap for every copy of the result: execution row, live state, worker status, Bull's returnvalue.
+      const safe = this.deps.recorder.redactor.sanitize(result);
+      this.markFinished(def, snap, 'succeeded', safe.value, null, safe.json);
       ctx.settleLog(false);
-      return result ?? null;
+      return safe.value;
     } catch (err) {
       return this.handleError(def, job, snap, ctx, err, abort);
     } finally {
@@ -214,11 +216,21 @@ export class JobRunner {
     const verdict = classifyFailure(cause, def.nonRetryable);
     const willRetry = verdict.retryable && job.attemptsMade + 1 < def.attempts;
     if (!verdict.retryable) void job.discard();
-    ctx.log.error(`run failed: ${verdict.message}`, { status: verdict.status, willRetry });
-    if (willRetry) this.markRetrying(def, snap, verdict.message);
-    else this.markFinished(def, snap, verdict.status, null, verdict.message);
+    const message = this.deps.recorder.redactor.text(verdict.message);
+    ctx.log.error(`run failed: ${message}`, { status: verdict.status, willRetry });
+    if (willRetry) this.markRetrying(def, snap, message);
+    else this.markFinished(def, snap, verdict.status, null, message);
     ctx.settleLog(true);
-    throw cause instanceof Error ? cause : new Error(verdict.message);
+    throw this.storableError(cause, message);
+  }
+
+  /** What Bull stores as failedReason and stacktrace: the redacted message, and a stack with known secrets masked. */
+  private storableError(cause: unknown, message: string): Error {
+    const err = new Error(message);
+    err.name = cause instanceof Error ? cause.name : 'Error';
+    const stack = cause instanceof Error ? cause.stack : undefined;
+    err.stack = stack ? this.deps.recorder.redactor.text(stack) : `${err.name}: ${message}`;
+    return err;
   }
 
   /** The config reader of a worker (one per worker, shared by its runs). */
@@ -243,23 +255,24 @@ export class JobRunner {
    * Records the final state through the batched path. If the process dies before that row is written, Bull still
    * holds the outcome and the Reconciler settles the row from it.
    */
-  private markFinished(def: ScheduleDefinition, snap: ExecutionSnapshot, status: ExecutionStatus, result: unknown, error: string | null): void {
+  private markFinished(def: ScheduleDefinition, snap: ExecutionSnapshot, status: ExecutionStatus, result: unknown, error: string | null, resultJson: string | null = null): void {
     this.deps.recorder.settled(snap.id);
     const finishedAt = new Date();
     Object.assign(snap, { status, result: result ?? null, error, finishedAt, durationMs: finishedAt.getTime() - snap.startedAt!.getTime() });
     if (def.history === 'all' || status !== 'succeeded') this.deps.recorder.execution(snap);
-    this.afterRun(def, snap, status, error);
+    this.afterRun(def, snap, status, error, resultJson);
   }
 
   /**
    * Leaves the running set and updates the live state (final outcomes announce the end); the durable worker status
    * follows once the live state is applied (LiveRuns reports it once per worker and batch).
    */
-  private afterRun(def: ScheduleDefinition, snap: ExecutionSnapshot, outcome: string, error: string | null): void {
+  private afterRun(def: ScheduleDefinition, snap: ExecutionSnapshot, outcome: string, error: string | null, resultJson: string | null = null): void {
     const succeeded = outcome === 'succeeded';
     const fields: Record<string, string | number> = { last_execution_id: snap.id, last_status: outcome };
     if (snap.finishedAt) fields.last_finished_at = snap.finishedAt.toISOString();
-    if (succeeded) fields.last_result = JSON.stringify(snap.result ?? null);
+    // snap.result is already redacted and capped (execute); resultJson is its JSON text.
+    if (succeeded) fields.last_result = resultJson ?? 'null';
     if (error) fields.last_error = error;
     const events: Array<[string, Record<string, unknown>]> = outcome === 'retrying' ? [] : [['execution.finished', { workerId: def.id, executionId: snap.id, status: outcome, durationMs: snap.durationMs, error }]];
     // The end of a cron fire under an overlap policy is sent at once: the next fire's check may be waiting for it.
