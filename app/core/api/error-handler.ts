@@ -74,6 +74,14 @@ function normalize(err: AnyError, limits: ErrorLimits): FieldError {
   return err;
 }
 
+/**
+ * The table's body for an answer a library wrote itself (the queue board's API): by status, the library's message
+ * kept when it is short text.
+ */
+export function tableBodyFor(status: number, message: string): ApiErrorBody {
+  return errorBody(status >= 500 ? new ApiErrors.Internal() : byStatus(status, message, { bodyLimit: 0, maxParamLength: 0 }));
+}
+
 export function errorBody(err: FieldError): ApiErrorBody {
   const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
   if (!err.code?.startsWith('SLUICE_')) {
@@ -83,6 +91,11 @@ export function errorBody(err: FieldError): ApiErrorBody {
   const body: ApiErrorBody = { statusCode: status, code: err.code, error: STATUS_TEXT[status] ?? 'Error', message: err.message };
   if (err.field) body.field = err.field;
   return body;
+}
+
+/** Any error as the body the API answers with (for scopes whose library sets its own error handler). */
+export function bodyOfError(err: Error, limits: ErrorLimits): ApiErrorBody {
+  return errorBody(normalize(err as AnyError, limits));
 }
 
 /** Fastify's `frameworkErrors`: router errors (a malformed URL, a path parameter over the limit) in the table's shape. */

@@ -51,6 +51,7 @@ export const ApiErrors = {
   BodyTooLarge: createError<'SLUICE_BODY_TOO_LARGE', 413, [number]>('SLUICE_BODY_TOO_LARGE', 'request body is larger than %d bytes', 413),
   UriTooLong: createError<'SLUICE_URI_TOO_LONG', 414, [number]>('SLUICE_URI_TOO_LONG', 'a path parameter is longer than %d characters (API_MAX_PARAM_LENGTH)', 414),
   UnsupportedMediaType: createError<'SLUICE_UNSUPPORTED_MEDIA_TYPE', 415, [string]>('SLUICE_UNSUPPORTED_MEDIA_TYPE', 'unsupported content-type %s (send application/json)', 415),
+  UpgradeRequired: createError<'SLUICE_UPGRADE_REQUIRED', 426, []>('SLUICE_UPGRADE_REQUIRED', 'GET /ws is a WebSocket endpoint: send Connection: Upgrade and Upgrade: websocket', 426),
   RateLimited: createError<'SLUICE_RATE_LIMITED', 429, [string]>('SLUICE_RATE_LIMITED', 'rate limit exceeded; retry in %s', 429),
   HeadersTooLarge: createError<'SLUICE_HEADERS_TOO_LARGE', 431, []>('SLUICE_HEADERS_TOO_LARGE', 'request headers are too large', 431),
   Internal: createError<'SLUICE_INTERNAL', 500, []>('SLUICE_INTERNAL', 'internal error', 500),
