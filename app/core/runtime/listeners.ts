@@ -4,7 +4,8 @@
  * A stop request is remembered in the listener's live state (`requested=stopped`) so no other process takes over.
  */
 import { ListenerSupervisor } from '../services/listener-supervisor';
-import { EventBus } from '../services/events';
+import { describeTarget, EventBus } from '../services/events';
+import { errorText } from '../services/failure';
 import type { ControlMessage } from '../services/control';
 import type { Container } from './container';
 
@@ -34,8 +35,8 @@ export class ListenerManager {
     const sub = this.c.redisFactory.create('worker:listener-events', { blocking: true });
     await EventBus.subscribe(sub, this.c.keys.events, (e) => {
       const workerId = (e.data as { workerId?: string }).workerId;
-      if (e.type === 'schedule.changed' && workerId && this.supervisors.has(workerId)) void this.apply(workerId);
-    });
+      if (e.type === 'schedule.changed' && workerId && this.supervisors.has(workerId)) return this.apply(workerId);
+    }, (err, e) => this.c.logger.error(`listeners: could not apply ${e?.type ?? 'an event'}${describeTarget(e)}: ${errorText(err)}`, { workerId: (e?.data as { workerId?: string } | undefined)?.workerId }));
   }
 
   /** Handles a control request aimed at a listener of this process. */

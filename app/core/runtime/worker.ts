@@ -32,10 +32,11 @@ export async function startWorkerRole(c: Container): Promise<WorkerRole> {
   reconciler.start(c.settings.QUEUE_STALLED_INTERVAL_MS);
   const listeners = new ListenerManager(c);
   await listeners.start();
-  const control = new ControlChannel(c.redis, c.keys.controlChannel);
+  const control = new ControlChannel(c.redis, c.keys.controlChannel, c.logger);
   await control.listen(c.redisFactory.create('worker:control-sub', { blocking: true }), (m) => {
     if (m.type === 'cancel') runner.cancel(m.executionId, m.reason);
-    if (m.type === 'listener') void listeners.control(m);
+    // A failing listener action is logged by the channel with the listener's id.
+    if (m.type === 'listener') return listeners.control(m);
   });
   c.logger.info(`worker consuming ${c.registry.schedules.length} queue(s): ${c.registry.schedules.map((s) => s.id).join(', ') || 'none'}; ${listeners.size} listener(s)`);
   return {

@@ -72,7 +72,13 @@ export class ConfigChain {
         try {
           change = JSON.parse(message);
         } catch { /* a bare invalidation */ }
-        for (const l of this.listeners) l(change);
+        for (const l of this.listeners) {
+          try {
+            l(change);
+          } catch (err) {
+            this.opts.onError?.(err);
+          }
+        }
       });
     });
     // After a Redis reconnect a message may have been missed: reload then.

@@ -42,23 +42,32 @@ export class EventBus {
     });
   }
 
-  /** Subscribes on a dedicated connection; returns an unsubscribe function. */
-  static async subscribe(sub: Redis, channel: string, onEvent: (e: SluiceEvent) => void): Promise<() => Promise<void>> {
+  /**
+   * Subscribes on a dedicated connection; returns an unsubscribe function. A handler may return a promise. A handler
+   * that throws or rejects, and a message that does not parse, are reported through `onError` with the event (one
+   * failure never costs the other events of a message).
+   */
+  static async subscribe(
+    sub: Redis, channel: string, onEvent: (e: SluiceEvent) => void | Promise<unknown>,
+    onError: (err: unknown, event: SluiceEvent | null) => void = reportToStderr,
+  ): Promise<() => Promise<void>> {
     const handler = (ch: string, message: string): void => {
       if (ch !== channel) return;
       let parsed: unknown;
       try {
         parsed = JSON.parse(message);
-      } catch {
-        return; // a malformed message from a foreign publisher is ignored
+      } catch (err) {
+        onError(new Error(`malformed event message (${err instanceof Error ? err.message : String(err)}): ${message.slice(0, 200)}`), null);
+        return;
       }
       // Run bookkeeping publishes its events in batches: one message holding an array of events.
       for (const event of Array.isArray(parsed) ? parsed : [parsed]) {
         if (!event || typeof event !== 'object' || typeof (event as SluiceEvent).type !== 'string') continue;
         try {
-          onEvent(event as SluiceEvent);
-        } catch {
-          // one handler failure must not cost the other events of the message
+          const out = onEvent(event as SluiceEvent);
+          if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).catch((err: unknown) => onError(err, event as SluiceEvent));
+        } catch (err) {
+          onError(err, event as SluiceEvent);
         }
       }
     };
@@ -69,4 +78,16 @@ export class EventBus {
       await sub.unsubscribe(channel);
     };
   }
+}
+
+/** The fallback for subscribers that pass no reporter: never silent. */
+function reportToStderr(err: unknown, event: SluiceEvent | null): void {
+  const about = event ? ` handling ${event.type}${describeTarget(event)}` : '';
+  process.emitWarning(`event subscriber failed${about}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** ` of worker "x"` when the event names a worker. */
+export function describeTarget(event: SluiceEvent | null): string {
+  const workerId = (event?.data as { workerId?: unknown } | undefined)?.workerId;
+  return typeof workerId === 'string' ? ` of worker "${workerId}"` : '';
 }

@@ -62,11 +62,16 @@ export class JobRunner {
       queue.on('error', (err: Error) => this.deps.logger.warn(`queue ${def.id}: ${err.message}`, { workerId: def.id, stored: false }));
       queue.on('lock-extension-failed', (job: Job<JobData>, err: Error) =>
         this.deps.logger.warn(`lost the lock of a running job; its result will not be recorded over the new owner's`, { workerId: def.id, executionId: job.data?.executionId, error: err.message }));
-      void queue.process(this.concurrencyOf(def), (job: Job<JobData>) => this.process(def, job));
+      this.background(def.id, 'stopped consuming its queue', queue.process(this.concurrencyOf(def), (job: Job<JobData>) => this.process(def, job)));
     }
     // One timer renews the running-set leases of every run in this process.
     this.renewTimer = setInterval(() => this.renewLeases(), Math.max(1_000, Math.floor(this.deps.lockDurationMs / 2)));
     this.renewTimer.unref();
+  }
+
+  /** Work nobody waits for (Bull's process loop, bookkeeping after a stall): a failure is logged with the worker id. */
+  private background(workerId: string, what: string, work: Promise<unknown>): void {
+    work.catch((err: unknown) => this.deps.logger.error(`worker ${workerId}: ${what}: ${errorText(err)}`, { workerId }));
   }
 
   private renewLeases(): void {
@@ -104,7 +109,8 @@ export class JobRunner {
   /** Stops taking jobs, waits up to `graceMs` for running ones, then interrupts the rest (they are re-run elsewhere). */
   async stop(graceMs: number): Promise<{ finished: number; interrupted: number }> {
     this.stopping = true;
-    await Promise.all(this.deps.queues.all().map((q) => q.pause(true, true).catch(() => undefined)));
+    await Promise.all(this.deps.queues.all().map((q) => q.pause(true, true).catch((err: unknown) =>
+      this.deps.logger.warn(`worker ${q.name}: could not pause its queue for shutdown: ${errorText(err)}`, { workerId: q.name, stored: false }))));
     const pending = [...this.active.values()];
     const all = Promise.allSettled(pending.map((r) => r.done));
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
@@ -113,7 +119,8 @@ export class JobRunner {
     if (left.length) await Promise.race([Promise.allSettled(left.map((r) => r.done)), new Promise((r) => setTimeout(r, 1_000).unref())]);
     if (this.renewTimer) clearInterval(this.renewTimer);
     await this.deps.queues.close(timedOut);
-    await this.deps.live.flushNow().catch(() => undefined);
+    await this.deps.live.flushNow().catch((err: unknown) =>
+      this.deps.logger.warn(`shutdown: the last live-state changes could not be written (Redis): ${errorText(err)}`, { stored: false }));
     return { finished: pending.length - left.length, interrupted: left.length };
   }
 
@@ -294,7 +301,7 @@ export class JobRunner {
     };
     this.deps.recorder.execution(snap);
     this.afterRun(def, snap, 'failed', snap.error);
-    void this.abandoned(def, snap);
+    this.background(def.id, `onAbandoned of execution ${snap.id} failed`, this.abandoned(def, snap));
   }
 
   /** Lets the worker settle its own bookkeeping for a job that ended without run() seeing it end. */
