@@ -1,7 +1,11 @@
 /**
  * Typed settings: the two lowest rungs of the config chain (process.env, then the default written here).
  * Plugins add their own settings with `defineSettings()` so no core file is edited to register them.
+ * Every value is checked against its type and range by a TypeBox schema built from its definition, so
+ * `LOG_FLUSH_BATCH=0` fails the boot with a message naming the setting and the bound.
  */
+import { Type, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 
 export type SettingType = 'string' | 'int' | 'number' | 'bool' | 'json';
 
@@ -12,6 +16,12 @@ export interface SettingDefinition<T = unknown> {
   description: string;
   /** Masked in every view when true (keys ending in _SECRET/_TOKEN(S)/_PASSWORD/_KEY are masked anyway). */
   secret?: boolean;
+  /** Smallest accepted value (int, number). @defaultValue none for plugins; 1 for core ints unless CORE_RANGES says otherwise */
+  min?: number;
+  /** Largest accepted value (int, number). @defaultValue none */
+  max?: number;
+  /** The accepted values of a string setting. @defaultValue any string */
+  oneOf?: readonly string[];
 }
 
 const coreSettings = {
@@ -75,7 +85,69 @@ export type CoreSettingKey = keyof CoreSettings;
 type ValueOf<D> = D extends { type: 'int' | 'number' } ? number : D extends { type: 'bool' } ? boolean : D extends { type: 'string' } ? string : unknown;
 export type SettingValues = { [K in CoreSettingKey]: ValueOf<CoreSettings[K]> };
 
-const registry = new Map<string, SettingDefinition>(Object.entries(coreSettings) as [string, SettingDefinition][]);
+/** Core ints are at least 1 (a batch of 0, a timeout of 0 are mistakes) unless they are listed here. */
+const CORE_RANGES: Record<string, Pick<SettingDefinition, 'min' | 'max' | 'oneOf'>> = {
+  API_PORT: { min: 0, max: 65_535 },
+  API_MAX_PARAM_LENGTH: { min: 16 },
+  LIVE_FLUSH_INTERVAL_MS: { min: 0 },
+  SHUTDOWN_GRACE_MS: { min: 0 },
+  JOB_BACKOFF_MS: { min: 0 },
+  JOB_KEEP_COMPLETED: { min: 0 },
+  JOB_KEEP_FAILED: { min: 0 },
+  QUEUE_MAX_STALLED_COUNT: { min: 0 },
+  QUEUE_DRAIN_DELAY_S: { min: 0 },
+  // The cap's marker and the params' own envelope need room; deeper than 1,000 levels is never data.
+  VALUE_MAX_BYTES: { min: 1_024 },
+  JOB_PARAMS_MAX_BYTES: { min: 1_024 },
+  JSON_MAX_DEPTH: { min: 2, max: 1_000 },
+  LOG_LEVEL: { oneOf: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] },
+  LOG_FORMAT: { oneOf: ['pretty', 'json'] },
+};
+
+const registry = new Map<string, SettingDefinition>(Object.entries(coreSettings).map(([key, def]: [string, SettingDefinition]) => {
+  const range = CORE_RANGES[key] ?? (def.type === 'int' ? { min: 1 } : {});
+  return [key, { ...def, ...range }];
+}));
+
+const schemas = new WeakMap<SettingDefinition, TSchema>();
+
+/** The TypeBox schema a setting's values must match (type and range). */
+function schemaOf(def: SettingDefinition): TSchema {
+  let schema = schemas.get(def);
+  if (schema) return schema;
+  const range = { ...(def.min !== undefined ? { minimum: def.min } : {}), ...(def.max !== undefined ? { maximum: def.max } : {}) };
+  switch (def.type) {
+    case 'int': schema = Type.Integer(range); break;
+    case 'number': schema = Type.Number(range); break;
+    case 'bool': schema = Type.Boolean(); break;
+    case 'string': schema = def.oneOf ? Type.Union(def.oneOf.map((v) => Type.Literal(v))) : Type.String(); break;
+    default: schema = Type.Unknown();
+  }
+  schemas.set(def, schema);
+  return schema;
+}
+
+/** Why a value does not fit a setting (type or range), or null when it does. */
+export function settingProblem(key: string, value: unknown): string | null {
+  const def = registry.get(key);
+  if (!def) return null;
+  const schema = schemaOf(def);
+  if (Value.Check(schema, value)) return null;
+  if (def.oneOf) return `must be one of ${def.oneOf.join(', ')}`;
+  const first = Value.Errors(schema, value).First();
+  return first ? first.message.replace(/^Expected/, 'expected') : `must be a ${def.type}`;
+}
+
+/** A short type description for messages: `int >= 1`, `int 0..65535`. */
+export function settingTypeLabel(key: string): string {
+  const def = registry.get(key);
+  if (!def) return 'unknown';
+  if (def.oneOf) return `${def.type} (${def.oneOf.join('|')})`;
+  if (def.min !== undefined && def.max !== undefined) return `${def.type} ${def.min}..${def.max}`;
+  if (def.min !== undefined) return `${def.type} >= ${def.min}`;
+  if (def.max !== undefined) return `${def.type} <= ${def.max}`;
+  return def.type;
+}
 
 /** Registers settings of a plugin (name → type, default, description). Re-declaring a name with another type throws. */
 export function defineSettings(defs: Record<string, SettingDefinition>): void {
@@ -92,8 +164,15 @@ export function settingDefinitions(): ReadonlyMap<string, SettingDefinition> {
   return registry;
 }
 
-/** Parses an env string by the setting's type; throws naming the key when it does not parse. */
+/** Parses an env string by the setting's type and checks its range; throws naming the key and the bound. */
 export function parseSetting(key: string, raw: string, type: SettingType): unknown {
+  const value = parseByType(key, raw, type);
+  const problem = registry.get(key)?.type === type ? settingProblem(key, value) : null;
+  if (problem) throw new Error(`Setting ${key}=${JSON.stringify(raw)} is out of range: ${problem} (${settingTypeLabel(key)})`);
+  return value;
+}
+
+function parseByType(key: string, raw: string, type: SettingType): unknown {
   switch (type) {
     case 'string':
       return raw;
@@ -118,11 +197,24 @@ export function parseSetting(key: string, raw: string, type: SettingType): unkno
   }
 }
 
+/** Parsed env values per env object (the config chain asks on every get; parsing and checking once is enough). */
+const parsedEnv = new WeakMap<NodeJS.ProcessEnv, Map<string, { raw: string; value: unknown }>>();
+
+function parsedFromEnv(key: string, raw: string, def: SettingDefinition, env: NodeJS.ProcessEnv): unknown {
+  let cache = parsedEnv.get(env);
+  if (!cache) parsedEnv.set(env, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit && hit.raw === raw) return hit.value;
+  const value = parseSetting(key, raw, def.type);
+  cache.set(key, { raw, value });
+  return value;
+}
+
 /** Value of a registered setting from env (when set) or its default. Unknown keys return undefined. */
 export function envOrDefault(key: string, env: NodeJS.ProcessEnv = process.env): { value: unknown; source: 'env' | 'default' } | undefined {
   const def = registry.get(key);
   const raw = env[key];
-  if (raw !== undefined && raw !== '' ) return { value: def ? parseSetting(key, raw, def.type) : raw, source: 'env' };
+  if (raw !== undefined && raw !== '' ) return { value: def ? parsedFromEnv(key, raw, def, env) : raw, source: 'env' };
   if (!def) return undefined;
   return { value: def.default, source: 'default' };
 }

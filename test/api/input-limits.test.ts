@@ -95,6 +95,12 @@ describe('input limits', () => {
     await expect(api.container.dispatcher.enqueue('lim-any', { x: nested(10_000) as object })).rejects.toThrow(/params is nested deeper than 32 levels/);
   });
 
+  it('a config value out of its setting\'s range is a 400 naming the bound', async () => {
+    const res = await api.app.inject({ method: 'PUT', url: '/configs/LOG_FLUSH_BATCH', headers: asAdmin, payload: { value: 0 } });
+    expect(expectTableShape(res, 400, 'SLUICE_INVALID_CONFIG_VALUE').message).toBe('value: LOG_FLUSH_BATCH is a setting of type int >= 1');
+    expect((await api.app.inject({ method: 'GET', url: '/configs/LOG_FLUSH_BATCH', headers: asAdmin })).statusCode).toBe(404);
+  });
+
   it('a text/plain body gets 415, an unknown type too', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
       const res = await api.app.inject({ method: 'POST', url: '/workers/lim-any/trigger', headers: { ...asAdmin, 'content-type': type }, payload: '{"params":{}}' });

@@ -54,7 +54,7 @@ export class Dispatcher {
       if (existing?.data?.executionId) return (existing.data as JobData).executionId;
     }
     const at = opts.at ?? new Date();
-    const executionId = opts.jobId ? deterministicExecutionId(opts.jobId, at) : newExecutionId(at);
+    const executionId = opts.jobId ? deterministicExecutionId(opts.jobId, at) : newExecutionId(opts.at);
     const data: JobData = {
       executionId, workerId, trigger: opts.trigger ?? 'manual', params,
       queuedAt: new Date().toISOString(), parentExecutionId: opts.parentExecutionId ?? null,
