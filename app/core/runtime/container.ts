@@ -12,7 +12,7 @@ import { connectCoreDatabase, ensureDatabase, type CoreDatabase } from '../datab
 import { migrateCore } from '../database/migrate';
 import { discoverWorkers } from '../registry/discovery';
 import { buildRegistry, type WorkerRegistry } from '../registry/worker-registry';
-import { closeAllDatabases, setDatabaseUrlResolver } from '../structures/database-base';
+import { databasePools } from '../structures/database-pools';
 import type { BatchWriter } from '../../../plugins/batcher';
 import { ConfigChain } from '../services/config-chain';
 import { Dispatcher } from '../services/dispatcher';
@@ -91,7 +91,8 @@ export class Container {
       lockDurationMs: s.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: s.QUEUE_STALLED_INTERVAL_MS,
       maxStalledCount: s.QUEUE_MAX_STALLED_COUNT, drainDelayS: s.QUEUE_DRAIN_DELAY_S,
     });
-    setDatabaseUrlResolver((key) => this.config.get(key));
+    // The @Database pools have one owner per process: the first container; later ones wait their turn.
+    databasePools.claim(this, (key) => this.config.get(key));
   }
 
   /** Creates/migrates the core database (DB_AUTO_MIGRATE), loads the config cache and builds the registry. */
@@ -177,7 +178,7 @@ export class Container {
     const logLeft = await this.logWriter.close(flushTimeoutMs);
     if (execLeft || logLeft) this.logger.error(`shutdown: ${execLeft} execution row(s) and ${logLeft} log record(s) could not be written`, { stored: false });
     await this.queues.close(true);
-    await closeAllDatabases();
+    await databasePools.release(this);
     await closeMongoHubs().catch(() => undefined);
     await this.core.close().catch(() => undefined);
     await this.redisFactory.closeAll();
