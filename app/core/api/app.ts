@@ -9,6 +9,8 @@ import websocket from '@fastify/websocket';
 import cookie from '@fastify/cookie';
 import type { Container } from '../runtime/container';
 import { adminScope } from './admin-scope';
+import { loadPluginRoutes } from './plugin-routes';
+import { firstSegment, publicScope } from './public-scope';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler';
 import { installBodyParsers } from './body-parsers';
 import { healthRoutes, type ReadinessProbe } from './health.routes';
@@ -58,6 +60,9 @@ export async function buildApiApp(c: Container, opts: ApiAppOptions = {}): Promi
     forceCloseConnections: true,
   });
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  const taken = new Set<string>();
+  app.addHook('onRoute', (route) => void taken.add(firstSegment(route.url)));
+  const plugins = await loadPluginRoutes(c.settings.WORKERS_DIR);
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app, c.logger, limits);
   installBodyParsers(app, c.settings.JSON_MAX_DEPTH);
@@ -69,6 +74,7 @@ export async function buildApiApp(c: Container, opts: ApiAppOptions = {}): Promi
   await registerDocs(app);
   await app.register(healthRoutes(c, opts.probes ?? new Map()));
   await app.register(dashboardRoutes);
-  await app.register(adminScope(c));
+  await app.register(adminScope(c, plugins));
+  await app.register(publicScope(c, plugins, taken));
   return app;
 }
