@@ -14,6 +14,7 @@ import { EventBus, type SluiceEvent } from '../../app/core/services/events';
 import { ListenerSupervisor } from '../../app/core/services/listener-supervisor';
 import { StateMirror } from '../../app/core/services/state-mirror';
 import { startBeatRole } from '../../app/core/runtime/beat';
+import { supervisorServices } from '../../app/core/runtime/listeners';
 import { ReconnectingWebSocket } from '../../plugins/websocket-client';
 import { startHarness, type Harness } from '../support/harness';
 import { createTestEnv, eventually, REDIS_URL, type TestEnv } from '../support/isolation';
@@ -170,10 +171,7 @@ describe('worker-side background work', () => {
     dead.on('error', () => undefined);
     const c = h.container;
     const def = c.registry.listeners.find((l) => l.id === 'vanish-feed')!;
-    const sup = new ListenerSupervisor(def, {
-      redis: c.redis, keys: c.keys, mirror: new StateMirror(c.core.pool, dead, c.keys, c.events), events: c.events, recorder: c.recorder,
-      config: c.config, logger: c.logger, leaseMs: 10_000,
-    });
+    const sup = new ListenerSupervisor(def, { ...supervisorServices(c), mirror: new StateMirror(c.core.pool, dead, c.keys, c.events), leaseMs: 10_000 });
     await sup.start(true, false);
     try {
       const line = await capture.find(/listener vanish-feed: could not publish its message counters/);
