@@ -11,5 +11,5 @@ export { NonRetryableError, JobTimeoutError, JobCancelledError } from './core/st
 export type { RunContext, WorkerContext, RunLogger, Progress, Trigger, EnqueueOptions, ConfigReader, BulkJobSpec } from './core/structures/context';
 export { registerWorkerKind, type WorkerKind, type WorkerDefinitionBase, type KindRuntime, type ControlAction } from './core/kinds';
 export { defineSettings, type SettingDefinition } from './config/settings';
-export type { PluginApi, PluginHooks, PublicRoutes, PluginRoutes, PluginRouteOptions, BulkJob, TriggerOptions, RegistryView, RegisteredWorkerView } from './core/plugins/plugin-api';
+export type { PluginApi, PluginHooks, PublicRoutes, PluginRoutes, PluginRouteOptions, BulkJob, TriggerOptions, RegistryView, RegisteredWorkerView, PluginMetrics, PluginMetricOptions, ReadinessCheck, ReadinessResult } from './core/plugins/plugin-api';
 export type { DevHook, DevHookContext, DevHookResult } from './core/runtime/dev-hooks';

@@ -101,6 +101,7 @@ describe('registered routes', () => {
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/Path=\/admin\/queues/);
+    expect(cookie).toMatch(/SameSite=Strict/);
     const next = await api.app.inject({ method: 'GET', url: '/admin/queues', headers: { cookie: cookie.split(';')[0] } });
     expect(next.statusCode).toBe(200);
     // The cookie is only honoured by the board, never by the API.

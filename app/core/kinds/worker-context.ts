@@ -2,7 +2,7 @@
 import type winston from 'winston';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
-import type { WorkerContext } from '../structures/context';
+import type { BulkJobSpec, WorkerContext } from '../structures/context';
 import { databaseByName } from '../structures/database-base';
 import type { ConfigChain } from '../services/config-chain';
 import type { Dispatcher } from '../services/dispatcher';
@@ -29,6 +29,7 @@ export function workerContext(s: WorkerContextServices, workerId: string, signal
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     publish: (type, data) => s.events.publish(type, { ...data, workerId }),
     enqueue: (target, params = {}, opts = {}) => s.dispatcher.enqueue(target, params, { ...opts, trigger: 'chained' }),
+    enqueueMany: (target, jobs) => s.dispatcher.enqueueMany(target, jobs as readonly BulkJobSpec<Record<string, unknown>>[], { trigger: 'chained' }),
     mongo: () => s.mongo(),
     database: (name) => databaseByName(name, s.databases()),
   };

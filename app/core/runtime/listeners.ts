@@ -4,7 +4,8 @@
  * disable changes (schedule.changed events) from any process. A stop request is remembered in the worker's live
  * state (`requested=stopped`) so no other process takes over.
  */
-import { EventBus } from '../services/events';
+import { describeTarget, EventBus } from '../services/events';
+import { errorText } from '../services/failure';
 import type { ControlMessage } from '../services/control';
 import type { KindRuntime, WorkerDefinitionBase } from '../kinds/kind';
 import type { WorkerContextServices } from '../kinds/worker-context';
@@ -52,8 +53,8 @@ export class ListenerManager implements KindRuntime {
     const sub = this.c.redisFactory.create(`worker:${this.label}-events`, { blocking: true });
     await EventBus.subscribe(sub, this.c.keys.events, (e) => {
       const workerId = (e.data as { workerId?: string }).workerId;
-      if (e.type === 'schedule.changed' && workerId && this.supervisors.has(workerId)) void this.apply(workerId);
-    });
+      if (e.type === 'schedule.changed' && workerId && this.supervisors.has(workerId)) return this.apply(workerId);
+    }, (err, e) => this.c.logger.error(`listeners: could not apply ${e?.type ?? 'an event'}${describeTarget(e)}: ${errorText(err)}`, { workerId: (e?.data as { workerId?: string } | undefined)?.workerId }));
   }
 
   /** Handles a control request aimed at a supervised worker of this process. */

@@ -37,12 +37,10 @@ export async function startWorkerRole(c: Container, opts: { plugins?: PluginLife
   await opts.plugins?.run('onWorkerBoot');
   const runtimes = startRuntimes(c);
   for (const runtime of runtimes.values()) await runtime.start();
-  const control = new ControlChannel(c.redis, c.keys.controlChannel);
-  await control.listen(c.redisFactory.create('worker:control-sub', { blocking: true }), (m) => {
-    for (const [name, runtime] of runtimes) {
-      Promise.resolve(runtime.control(m)).catch((err: unknown) => c.logger.error(`${name} control request ${JSON.stringify(m)} failed: ${err instanceof Error ? err.message : String(err)}`));
-    }
-  });
+  // The channel reports malformed messages and handler failures, naming the worker or execution.
+  const control = new ControlChannel(c.redis, c.keys.controlChannel, c.logger);
+  await control.listen(c.redisFactory.create('worker:control-sub', { blocking: true }), (m) =>
+    Promise.all([...runtimes.values()].map((runtime) => runtime.control(m))));
   c.logger.info(`worker consuming ${[...runtimes.values()].map((r) => r.summary).join('; ')}`);
   const schedule = runtimes.get('schedule') as ScheduleRuntime;
   return {

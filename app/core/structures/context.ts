@@ -96,6 +96,8 @@ export interface WorkerContext {
   publish(type: `${string}.${string}`, data: Record<string, unknown>): void;
   /** Enqueues `workerId` with params (trigger `chained`), returns the new execution id. */
   enqueue(workerId: string, params?: Record<string, unknown>, opts?: EnqueueOptions): Promise<string>;
+  /** Enqueues many runs of one worker at once (trigger `chained`); resolves to their execution ids in order. */
+  enqueueMany<Q = Record<string, unknown>>(workerId: string, jobs: readonly BulkJobSpec<Q>[]): Promise<string[]>;
   /** The process' MongoDB database (MONGO_URL). */
   mongo(): Promise<Db>;
   /** Drizzle instance of a database declared with `@Database({ name })`. */

@@ -7,6 +7,7 @@ import { ApiErrors, fieldError } from '../errors';
 import { errors, page, pageQuery, WorkerId } from '../schemas/common';
 import type { StreamDefinition } from '../../kinds/stream/stream.definition';
 import { streamKeys } from '../../kinds/stream/stream.redis';
+import { redactSecrets } from '../../services/redact';
 import { deleteDead, findDead, listDead, replayAllDead, replayDead } from '../../kinds/stream/dead-letters';
 
 const EntryId = Type.String({ pattern: '^\\d{1,20}-\\d{1,20}$', description: 'A stream entry id (<ms>-<seq>)' });
@@ -46,7 +47,11 @@ export function streamsRoutes(ctx: ApiContext) {
         querystring: Type.Object(pageQuery(size, max, EntryId), { additionalProperties: false }),
         response: { 200: page(Type.Ref('DeadEntry')), ...errors(400, 404, 409) },
       },
-    }, async (req) => listDead(ctx.c.redis, keysOf(stream(req.params.id)), req.query.limit ?? size, req.query.cursor));
+    }, async (req) => {
+      const res = await listDead(ctx.c.redis, keysOf(stream(req.params.id)), req.query.limit ?? size, req.query.cursor);
+      // Entries carry producers' fields: keys that look secret are masked in the answer (replay uses the stored ones).
+      return { ...res, items: res.items.map((i) => ({ ...i, fields: redactSecrets(i.fields) as Record<string, string> })) };
+    });
 
     app.post('/streams/:id/dead/replay', {
       schema: {

@@ -1,7 +1,7 @@
 /** The registry entry of a `@Schedule` worker: its options validated, defaults applied. */
 import type { TSchema } from '@sinclair/typebox';
 import type { AnyClass, Declaration } from '../../decorators/declarations';
-import { intOrSetting, oneOf, positiveInt } from '../../registry/definition-checks';
+import { intOrSetting, oneOf } from '../../registry/definition-checks';
 import { assertCron, isValidTimezone } from '../../registry/cron';
 import { messages } from '../../registry/registry.messages';
 import type { RegistryDefaults } from '../kind';
@@ -50,6 +50,8 @@ export function buildSchedule(decl: Declaration, file: string, id: string, d: Re
   const backoff = typeof o.backoff === 'number' ? { type: 'exponential' as const, delayMs: o.backoff } : { type: o.backoff?.type ?? 'exponential', delayMs: o.backoff?.delayMs ?? d.backoffMs };
   if (!(backoff.delayMs >= 0)) throw new Error(messages.invalidOption(id, 'backoff', file, 'delay must be >= 0'));
   const concurrency = intOrSetting(id, 'concurrency', o.concurrency ?? 1, file);
+  const timeout = intOrSetting(id, 'timeoutMs', o.timeoutMs ?? d.timeoutMs, file);
+  const attempts = intOrSetting(id, 'attempts', o.attempts ?? d.attempts, file);
   return {
     kind: 'schedule', id, cls: decl.target, file,
     cron: o.cron ?? null,
@@ -57,10 +59,10 @@ export function buildSchedule(decl: Declaration, file: string, id: string, d: Re
     description: o.description ?? '',
     concurrency: typeof concurrency === 'string' ? 1 : concurrency,
     concurrencySetting: typeof concurrency === 'string' ? concurrency : null,
-    timeoutMs: typeof o.timeoutMs === 'string' ? d.timeoutMs : positiveInt(id, 'timeoutMs', o.timeoutMs ?? d.timeoutMs, file),
-    timeoutSetting: typeof o.timeoutMs === 'string' ? o.timeoutMs : null,
-    attempts: typeof o.attempts === 'string' ? d.attempts : positiveInt(id, 'attempts', o.attempts ?? d.attempts, file),
-    attemptsSetting: typeof o.attempts === 'string' ? o.attempts : null,
+    timeoutMs: typeof timeout === 'string' ? d.timeoutMs : timeout,
+    timeoutSetting: typeof timeout === 'string' ? timeout : null,
+    attempts: typeof attempts === 'string' ? d.attempts : attempts,
+    attemptsSetting: typeof attempts === 'string' ? attempts : null,
     backoff,
     overlap: oneOf(id, 'overlap', o.overlap ?? 'skip', ['skip', 'queue', 'allow'], file),
     catchUp: oneOf(id, 'catchUp', o.catchUp ?? 'none', ['none', 'last'], file),

@@ -1,8 +1,10 @@
 /**
  * One consumer of a stream's group in this process: `concurrency` read loops sharing the consumer name. Each loop
  * takes over idle pending entries (XAUTOCLAIM) when due, else reads new ones (XREADGROUP BLOCK), hands the batch to
- * the worker's `handle`, then settles it in one MULTI: acks for the done entries, dead-letters for entries out of
- * deliveries, last errors for the rest (they stay pending). A batch is settled whole or not at all.
+ * the worker's `handle`, then settles it in one command: a plain XACK when all went well, else one MULTI with the
+ * acks, dead-letters for entries out of deliveries and last errors for the rest (they stay pending). A batch is
+ * settled whole or not at all; entry counters reach the live hash every STREAM_STATE_INTERVAL_MS. A loop reads its
+ * next batch while the previous batch's MULTI is on the wire (one settle in flight per loop), saving a round trip.
  */
 import type { Redis } from 'ioredis';
 import type { RedisFactory } from '../../services/redis';
@@ -24,6 +26,8 @@ export interface ConsumerDeps {
   redisFactory: RedisFactory;
   instance: StreamWorker;
   ctx: StreamContext;
+  /** How often entry counters are added to the live hash. */
+  countsIntervalMs: number;
   /** A batch had failures (logged and recorded by the supervisor). */
   onFailures(outcome: BatchOutcome, dead: number): void;
   /** Redis or the handler's settle step failed; the loop goes on after a pause. */
@@ -31,6 +35,22 @@ export interface ConsumerDeps {
 }
 
 type RawEntries = Array<[string, string[] | null]>;
+
+/** Entry counters of this process not yet added to the live hash (they are kept there cluster-wide). */
+interface Counts {
+  delivered: number;
+  acked: number;
+  failed: number;
+  reclaimed: number;
+  dead: number;
+}
+
+/** A handled batch: the entries handed to `handle`, those past maxDeliveries, and what became of the first. */
+interface Settlement {
+  todo: StreamEntry[];
+  over: StreamEntry[];
+  outcome: BatchOutcome;
+}
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
@@ -40,6 +60,8 @@ export class StreamConsumer {
   private readonly connections = new Set<Redis>();
   private loops: Promise<void>[] = [];
   private nextClaimAt = 0;
+  private readonly counts: Counts = { delivered: 0, acked: 0, failed: 0, reclaimed: 0, dead: 0 };
+  private countTimer: NodeJS.Timeout | null = null;
   private claimCursor = '0-0';
 
   constructor(private readonly def: StreamDefinition, private readonly keys: StreamKeys, private readonly s: ConsumerSettings, private readonly deps: ConsumerDeps) {}
@@ -50,6 +72,8 @@ export class StreamConsumer {
 
   start(): void {
     this.loops = Array.from({ length: this.s.concurrency }, (_, slot) => this.loop(slot));
+    this.countTimer = setInterval(() => void this.flushCounts().catch((err: unknown) => this.deps.onError(err)), this.deps.countsIntervalMs);
+    this.countTimer.unref();
   }
 
   /**
@@ -65,18 +89,24 @@ export class StreamConsumer {
       this.abandoned = true;
       abort();
     }
+    if (this.countTimer) clearInterval(this.countTimer);
+    await this.flushCounts().catch((err: unknown) => this.deps.onError(err));
     return inTime;
   }
 
   private async loop(slot: number): Promise<void> {
     const conn = this.deps.redisFactory.create(`worker:stream:${this.def.id}:${slot}`, { blocking: true });
     this.connections.add(conn);
+    let settling: Promise<void> = Promise.resolve();
     try {
       while (!this.stopping) {
         try {
           const claimed = await this.claimDue();
           const batch = claimed.length ? claimed : await this.read(conn);
-          if (batch.length) await this.process(batch, claimed.length > 0);
+          if (!batch.length) continue;
+          const outcome = await this.handle(batch);
+          await settling;
+          settling = outcome ? this.settle(batch, outcome, claimed.length > 0).catch((err: unknown) => this.deps.onError(err)) : Promise.resolve();
         } catch (err) {
           if (this.stopping) break;
           this.deps.onError(err);
@@ -85,6 +115,7 @@ export class StreamConsumer {
         }
       }
     } finally {
+      await settling;
       this.connections.delete(conn);
       conn.disconnect();
     }
@@ -118,7 +149,8 @@ export class StreamConsumer {
     return toEntries(raw, (id) => counts.get(id) ?? 1);
   }
 
-  private async process(batch: StreamEntry[], reclaimed: boolean): Promise<void> {
+  /** Runs the handler on the entries still within maxDeliveries; null when the batch was abandoned (shutdown). */
+  private async handle(batch: StreamEntry[]): Promise<Settlement | null> {
     const over = batch.filter((e) => e.deliveries > this.s.maxDeliveries);
     const todo = over.length ? batch.filter((e) => e.deliveries <= this.s.maxDeliveries) : batch;
     let result: StreamResult | void = undefined;
@@ -133,18 +165,25 @@ export class StreamConsumer {
       }
     }
     // Shutdown past the grace period: the batch stays pending as a whole for another consumer.
-    if (this.abandoned) return;
-    const outcome = batchOutcome(todo, result, error, threw);
-    await this.settle(batch, todo, over, outcome, reclaimed);
+    if (this.abandoned) return null;
+    return { todo, over, outcome: batchOutcome(todo, result, error, threw) };
   }
 
-  /** One MULTI per batch: acks, dead letters, last errors and the live counters. */
-  private async settle(batch: StreamEntry[], todo: StreamEntry[], over: StreamEntry[], outcome: BatchOutcome, reclaimed: boolean): Promise<void> {
+  /**
+   * Settles a batch: a clean one (all done, first deliveries) with one XACK; otherwise one MULTI holding the acks,
+   * the dead letters with their acks, the last errors of entries left pending, and the cleanup of old errors.
+   */
+  private async settle(batch: StreamEntry[], { todo, over, outcome }: Settlement, reclaimed: boolean): Promise<void> {
     const { keys, def } = this;
-    const m = this.deps.redis.multi();
-    if (outcome.done.length) m.xack(keys.stream, def.group, ...outcome.done);
     const byId = new Map(todo.map((e) => [e.id, e]));
     const retried = outcome.done.filter((id) => byId.get(id)!.deliveries > 1);
+    this.count(batch.length, outcome.done.length, outcome.failed.size, reclaimed ? batch.length : 0, 0);
+    if (!outcome.failed.size && !over.length && !retried.length) {
+      if (outcome.done.length) await this.deps.redis.xack(keys.stream, def.group, ...outcome.done);
+      return;
+    }
+    const m = this.deps.redis.multi();
+    if (outcome.done.length) m.xack(keys.stream, def.group, ...outcome.done);
     if (retried.length) m.hdel(keys.errors, ...retried);
     let dead = 0;
     for (const [id, error] of outcome.failed) {
@@ -159,9 +198,32 @@ export class StreamConsumer {
       over.forEach((e, i) => queueDeadLetter(m, keys, def.group, e, last[i] ?? `no consumer finished it in ${e.deliveries - 1} deliveries (it died or stopped)`, def.stream, this.consumer));
       dead += over.length;
     }
-    const counters: Array<[string, number]> = [['delivered', batch.length], ['acked', outcome.done.length], ['failed', outcome.failed.size], ['reclaimed', reclaimed ? batch.length : 0], ['dead', dead]];
-    for (const [field, n] of counters) if (n) m.hincrby(keys.state, field, n);
     assertExec(await m.exec(), `stream ${def.id}: settling a batch of ${batch.length}`);
-    if (outcome.failed.size || over.length) this.deps.onFailures(outcome, dead);
+    this.count(0, 0, 0, 0, dead);
+    this.deps.onFailures(outcome, dead);
+  }
+
+  private count(delivered: number, acked: number, failed: number, reclaimed: number, dead: number): void {
+    const c = this.counts;
+    c.delivered += delivered;
+    c.acked += acked;
+    c.failed += failed;
+    c.reclaimed += reclaimed;
+    c.dead += dead;
+  }
+
+  /** Adds this process' counts to the live hash (cluster-wide totals); called on a timer and at stop. */
+  async flushCounts(): Promise<void> {
+    const entries = Object.entries(this.counts).filter(([, n]) => n > 0);
+    if (!entries.length) return;
+    for (const [k] of entries) this.counts[k as keyof Counts] = 0;
+    const pipe = this.deps.redis.pipeline();
+    for (const [field, n] of entries) pipe.hincrby(this.keys.state, field, n);
+    try {
+      assertExec(await pipe.exec(), `stream ${this.def.id}: counting entries`);
+    } catch (err) {
+      for (const [k, n] of entries) this.counts[k as keyof Counts] += n;
+      throw err;
+    }
   }
 }

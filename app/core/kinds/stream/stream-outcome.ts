@@ -21,8 +21,9 @@ const text = (err: unknown): string => {
  * (ids outside the batch are ignored); any other thrown error fails every entry; otherwise all are done.
  */
 export function batchOutcome(entries: readonly StreamEntry[], result: StreamResult | void | undefined, error: unknown, threw: boolean): BatchOutcome {
-  const named = threw ? (error instanceof StreamEntriesError ? error.failures : null) : (result?.failed ?? {});
   const failed = new Map<string, string>();
+  if (!threw && !result?.failed) return { done: entries.map((e) => e.id), failed };
+  const named = threw ? (error instanceof StreamEntriesError ? error.failures : null) : result!.failed!;
   if (named === null) {
     const message = text(error);
     for (const e of entries) failed.set(e.id, message);

@@ -54,7 +54,7 @@ export class StreamSupervisor implements Supervisor {
     const abort = (this.abort = new AbortController());
     const ctx = { ...workerContext(this.deps, this.def.id, abort.signal), stream: this.keys.stream, group: this.def.group, consumer: this.consumerName };
     this.consumer = new StreamConsumer(this.def, this.keys, settings, {
-      redis: this.deps.redis, redisFactory: this.deps.redisFactory, instance: this.instance, ctx,
+      redis: this.deps.redis, redisFactory: this.deps.redisFactory, instance: this.instance, ctx, countsIntervalMs: this.deps.stateIntervalMs,
       onFailures: (outcome, dead) => this.failures(outcome, dead),
       onError: (err) => this.deps.logger.error(`stream ${this.def.id}: ${errorText(err)}`, { workerId: this.def.id }),
     });

@@ -35,6 +35,7 @@ export class ListenerSupervisor {
   private enabled = true;
   private stoppedByRequest = false;
   private readonly pendingHooks = new Set<Promise<void>>();
+  private lastCounterReport = 0;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly def: WebSocketDefinition, private readonly deps: ListenerDeps) {
@@ -55,8 +56,8 @@ export class ListenerSupervisor {
     if (!this.def.singleton) return this.connect();
     if (this.lease) return;
     this.lease = new LeaderLease(this.deps.redis, this.deps.keys.lease(`listener:${this.def.id}`), this.deps.leaseMs, (held) => {
-      if (held) void this.connect();
-      else void this.disconnect('lease lost');
+      if (held) this.background('connect', this.connect());
+      else this.background('disconnect after losing the lease', this.disconnect('lease lost'));
     });
     await this.lease.start();
   }
@@ -148,11 +149,21 @@ export class ListenerSupervisor {
     }
   }
 
+  /** Work started from a callback that cannot wait for it: a failure is logged with the listener's id. */
+  private background(what: string, work: Promise<unknown>): void {
+    work.catch((err: unknown) => this.deps.logger.error(`listener ${this.def.id}: ${what} failed: ${errorText(err)}`, { workerId: this.def.id }));
+  }
+
+  /** Message counters into the live state; a failure (Redis down) is logged at most once per 10 s, every second would flood. */
   private async publishCounters(conn = this.connection): Promise<void> {
     if (!conn) return;
     const s = conn.stats;
     await this.deps.mirror.setLiveState(this.def.id, {
       messages: s.messages, reconnects: s.reconnects, last_message_at: s.lastMessageAt ? new Date(s.lastMessageAt).toISOString() : '',
-    }).catch(() => undefined);
+    }).catch((err: unknown) => {
+      if (Date.now() - this.lastCounterReport < 10_000) return;
+      this.lastCounterReport = Date.now();
+      this.deps.logger.warn(`listener ${this.def.id}: could not publish its message counters: ${errorText(err)}`, { workerId: this.def.id, stored: false });
+    });
   }
 }
