@@ -15,7 +15,7 @@ const CANARIES = [SECRETS.tiktok.appSecret, SECRETS.shopee.partnerKey, SECRETS.l
 let w: WebhookWorld;
 
 beforeAll(async () => {
-  w = await startWebhookWorld('wh_secrets', [{ shopId: '7301', ordersPerDay: 3, from: '2024-03-01', to: '2024-03-01' }], { WEBHOOK_CLAIM_IDLE_MS: '500', WEBHOOK_MAX_DELIVERIES: '2' });
+  w = await startWebhookWorld('wh_secrets', [{ shopId: '7301', ordersPerDay: 3, from: '2024-03-01', to: '2024-03-01' }], { WEBHOOK_CLAIM_IDLE_MS: '1000', WEBHOOK_MAX_DELIVERIES: '2', WEBHOOK_DETAIL_WAIT_MS: '50' });
 });
 afterAll(async () => {
   await w?.close();
