@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Schedule, ScheduleWorker, type RunContext } from '../../app';
-import { enqueueChunks } from './enqueue';
 import { marketplaceService } from './service';
 import { CHUNK_WORKER } from './sync.service';
 
@@ -13,7 +12,7 @@ export class MarketplaceResyncWorker extends ScheduleWorker {
     const syncId = `resync-${to}-${randomUUID().slice(0, 8)}`;
     await svc.syncLog.createSync({ _id: syncId, trigger: 'schedule', platform: null, shop_ids: [], from, to });
     const jobs = await svc.plan({ syncId, from, to });
-    await enqueueChunks(ctx, CHUNK_WORKER, jobs);
+    await ctx.enqueueMany(CHUNK_WORKER, jobs);
     if (!jobs.length) await svc.finish(syncId);
     return { syncId, chunks: jobs.length };
   }

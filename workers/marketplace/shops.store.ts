@@ -148,7 +148,7 @@ export class ShopsStore {
         const deadline = Date.now() + leaseMs * 2;
         for (;;) {
           const current = await read();
-          if (current.accessToken !== usedToken) return;
+          if (current.accessToken !== usedToken) return false;
           const now = Date.now();
           const lease = await this.col.updateOne(
             { _id: id, 'credentials.access_token': usedToken, $or: [{ refreshing_until: { $exists: false } }, { refreshing_until: { $lt: now } }] },
@@ -160,7 +160,7 @@ export class ShopsStore {
               const at = new Date().toISOString();
               await this.col.updateOne({ _id: id }, { $set: { credentials: { access_token: next.accessToken, refresh_token: next.refreshToken, access_expires_at: next.accessExpiresAt, updated_at: at }, updated_at: at }, $unset: { refreshing_until: '' } });
               cached = next;
-              return;
+              return true;
             } catch (err) {
               await this.col.updateOne({ _id: id }, { $unset: { refreshing_until: '' } });
               throw err;

@@ -51,9 +51,10 @@ export class MarketplaceSync {
     this.shops = new ShopsStore(deps.db, s.timeZone);
     this.syncLog = new SyncLog(deps.db);
     this.buffer = new SyncBuffer<BatchMeta>({ dir: s.bufferDir, maxRetries: s.bufferMaxRetries });
-    const prefix = deps.redis.options.keyPrefix ? '' : String(deps.config.get('REDIS_PREFIX') ?? '');
+    // The same keys whether the client is the plugin's (prefixed `<REDIS_PREFIX>plugin:marketplace:`) or a run's.
+    const keyPrefix = deps.redis.options.keyPrefix ? 'rl' : `${String(deps.config.get('REDIS_PREFIX') ?? '')}plugin:marketplace:rl`;
     this.limiter = new SharedRateLimiter({
-      redis: deps.redis, keyPrefix: `${prefix}plugin:marketplace:rl`, headroom: s.headroom, edgeMs: s.edgeMs,
+      redis: deps.redis, keyPrefix, headroom: s.headroom, edgeMs: s.edgeMs,
       limitOf: (key) => ({ points: platformRateLimit(deps.config, key.slice(0, key.indexOf(':')) as PlatformName) }),
     });
   }

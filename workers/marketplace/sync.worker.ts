@@ -1,5 +1,4 @@
 import { Schedule, ScheduleWorker, type RunContext } from '../../app';
-import { enqueueChunks } from './enqueue';
 import { SyncParams } from './params';
 import { marketplaceService } from './service';
 import { CHUNK_WORKER, SYNC_WORKER } from './sync.service';
@@ -10,7 +9,7 @@ export class MarketplaceSyncWorker extends ScheduleWorker<SyncParams> {
   async run(ctx: RunContext<SyncParams>): Promise<{ syncId: string; chunks: number }> {
     const svc = await marketplaceService(ctx);
     const jobs = await svc.plan(ctx.params);
-    await enqueueChunks(ctx, CHUNK_WORKER, jobs);
+    await ctx.enqueueMany(CHUNK_WORKER, jobs);
     if (!jobs.length) await svc.finish(ctx.params.syncId);
     ctx.log.info('marketplace sync planned', { syncId: ctx.params.syncId, chunks: jobs.length });
     return { syncId: ctx.params.syncId, chunks: jobs.length };

@@ -34,8 +34,9 @@ export interface TokenStore {
   /**
    * Replaces the token that just failed (`usedToken`): when another process already refreshed it, the new one is
    * simply loaded; otherwise `exchange` runs once cluster-wide (a lease on the shop) and its result is saved.
+   * Resolves true when this call exchanged the token.
    */
-  refresh(usedToken: string, exchange: (current: Credentials) => Promise<Credentials>): Promise<void>;
+  refresh(usedToken: string, exchange: (current: Credentials) => Promise<Credentials>): Promise<boolean>;
 }
 
 /** Outcome classes of a platform answer. */
