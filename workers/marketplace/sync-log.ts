@@ -98,6 +98,23 @@ function increments(report: ChunkReport): Record<string, number> {
   return inc;
 }
 
+const RETRY_DELAYS_MS = [50, 100, 200, 400, 800, 1_600];
+
+/**
+ * Retries a sync-log write through a passing MongoDB failure (the data batches have the sync buffer; the log has
+ * this). A write that failed with `{ ok: 0 }` changed nothing, so the retry cannot count twice.
+ */
+async function retried<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= RETRY_DELAYS_MS.length) throw new Error(`sync log: ${what} failed ${i + 1} times: ${(err as Error).message}`, { cause: err });
+      await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[i]));
+    }
+  }
+}
+
 export class SyncLog {
   readonly syncs: Collection<SyncDoc>;
   readonly chunks: Collection<ChunkDoc>;
@@ -107,31 +124,40 @@ export class SyncLog {
     this.chunks = db.collection<ChunkDoc>(CHUNKS);
   }
 
+  /** A closed sync whose buffered batches all landed after all (boot replay) becomes `completed`. */
+  async reconsider(syncId: string): Promise<void> {
+    await retried('reconsider', () => this.syncs.updateOne(
+      { _id: syncId, status: 'completed_with_errors', chunks_failed: 0, 'buffer.pending': 0, 'buffer.quarantined': 0 },
+      { $set: { status: 'completed' } },
+    ));
+  }
+
   async createSync(s: Pick<SyncDoc, '_id' | 'trigger' | 'platform' | 'shop_ids' | 'from' | 'to'>): Promise<void> {
-    await this.syncs.insertOne({
+    await retried('create sync', () => this.syncs.insertOne({
       ...s, status: 'queued', chunks_total: 0, chunks_succeeded: 0, chunks_failed: 0, counts: emptyCounts(), api_calls: {}, retries: 0, rate_limited: 0, token_refreshes: 0,
       buffer: { saved: 0, replayed: 0, quarantined: 0, pending: 0 }, problem_days: { buffered: [], failed: [] }, errors: [], created_at: new Date().toISOString(), finished_at: null, duration_ms: null,
-    });
+    }));
   }
 
   /** Records the chunks of a sync (idempotent: a chunk planned twice is one document). */
   async planChunks(syncId: string, chunks: Array<Pick<ChunkDoc, 'shop' | 'platform' | 'from' | 'to' | 'first'>>): Promise<string[]> {
     const ids = chunks.map((c) => chunkId(syncId, c.shop, c.from));
     if (chunks.length) {
-      await this.chunks.bulkWrite(chunks.map((c, i) => ({
+      await retried('plan chunks', () => this.chunks.bulkWrite(chunks.map((c, i) => ({
         updateOne: {
           filter: { _id: ids[i] },
           update: { $setOnInsert: { ...c, sync_id: syncId, status: 'queued' as ChunkStatus, runs: 0, counts: emptyCounts(), api_calls: {}, retries: 0, rate_limited: 0, token_refreshes: 0, buffered_batches: 0, error: null, started_at: null, finished_at: null, duration_ms: null } },
           upsert: true,
         },
-      })), { ordered: false });
+      })), { ordered: false }));
     }
-    await this.syncs.updateOne({ _id: syncId }, { $set: { chunks_total: await this.chunks.countDocuments({ sync_id: syncId }), status: 'running' } });
+    const total = await this.chunks.countDocuments({ sync_id: syncId });
+    await retried('start sync', () => this.syncs.updateOne({ _id: syncId }, { $set: { chunks_total: total, status: 'running' } }));
     return ids;
   }
 
   async startChunk(id: string): Promise<ChunkDoc | null> {
-    return this.chunks.findOneAndUpdate({ _id: id }, { $set: { status: 'running', started_at: new Date().toISOString(), error: null }, $inc: { runs: 1 } }, { returnDocument: 'after' });
+    return retried('start chunk', () => this.chunks.findOneAndUpdate({ _id: id }, { $set: { status: 'running', started_at: new Date().toISOString(), error: null }, $inc: { runs: 1 } }, { returnDocument: 'after' }));
   }
 
   /** Stores a chunk's outcome and adds it to its sync; resolves to the sync after the update. */
@@ -139,14 +165,14 @@ export class SyncLog {
     const finished = new Date();
     const duration = chunk.started_at ? finished.getTime() - Date.parse(chunk.started_at) : null;
     const inc = increments(report);
-    await this.chunks.updateOne({ _id: chunk._id }, { $set: { status, error, finished_at: finished.toISOString(), duration_ms: duration, buffered_batches: report.bufferedBatches }, $inc: inc });
+    await retried('finish chunk', () => this.chunks.updateOne({ _id: chunk._id }, { $set: { status, error, finished_at: finished.toISOString(), duration_ms: duration, buffered_batches: report.bufferedBatches }, $inc: inc }));
     const syncInc: Record<string, number> = { ...inc, [status === 'succeeded' ? 'chunks_succeeded' : 'chunks_failed']: 1 };
     if (report.bufferedBatches) syncInc['buffer.saved'] = report.bufferedBatches;
     const add: Record<string, unknown> = {};
     if (report.bufferedBatches) add['problem_days.buffered'] = { $each: report.days };
     if (status === 'failed') add['problem_days.failed'] = { $each: report.days };
     if (error) add.errors = `${chunk.shop} ${chunk.from}..${chunk.to}: ${error}`;
-    return this.syncs.findOneAndUpdate({ _id: chunk.sync_id }, { $inc: syncInc, ...(Object.keys(add).length ? { $addToSet: add } : {}) }, { returnDocument: 'after' });
+    return retried('count chunk', () => this.syncs.findOneAndUpdate({ _id: chunk.sync_id }, { $inc: syncInc, ...(Object.keys(add).length ? { $addToSet: add } : {}) }, { returnDocument: 'after' }));
   }
 
   /** Reopens failed chunks for a retry; resolves to their ids. */
@@ -161,14 +187,14 @@ export class SyncLog {
   async addReplay(syncId: string, counts: Partial<Record<Entity, Partial<EntityCounts>>>, replayed: number, quarantined: number, pending: number): Promise<void> {
     const inc: Record<string, number> = { 'buffer.replayed': replayed, 'buffer.quarantined': quarantined };
     for (const [e, c] of Object.entries(counts)) for (const [k, v] of Object.entries(c ?? {})) if (v) inc[`counts.${e}.${k}`] = v;
-    await this.syncs.updateOne({ _id: syncId }, { $inc: inc, $set: { 'buffer.pending': pending } });
+    await retried('count replay', () => this.syncs.updateOne({ _id: syncId }, { $inc: inc, $set: { 'buffer.pending': pending } }));
   }
 
   async close(syncId: string, status: SyncStatus): Promise<SyncDoc | null> {
     const s = await this.syncs.findOne({ _id: syncId });
     if (!s) return null;
     const now = new Date();
-    return this.syncs.findOneAndUpdate({ _id: syncId }, { $set: { status, finished_at: now.toISOString(), duration_ms: now.getTime() - Date.parse(s.created_at) } }, { returnDocument: 'after' });
+    return retried('close sync', () => this.syncs.findOneAndUpdate({ _id: syncId }, { $set: { status, finished_at: now.toISOString(), duration_ms: now.getTime() - Date.parse(s.created_at) } }, { returnDocument: 'after' }));
   }
 
   getSync(id: string): Promise<SyncDoc | null> {

@@ -140,6 +140,7 @@ export class MarketplaceSync {
       const q = report.quarantined.filter((x) => x.meta.sync_id === syncId).length;
       const left = (await Promise.all(pending.map((id) => this.buffer.read(id)))).filter((b) => b?.meta.sync_id === syncId).length;
       await this.syncLog.addReplay(syncId, e.counts, e.replayed, q, left);
+      await this.syncLog.reconsider(syncId);
     }
     return { applied: report.applied, quarantined: report.quarantined.length, failed: report.failed };
   }

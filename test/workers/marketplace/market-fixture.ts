@@ -35,11 +35,16 @@ export interface MarketFixture {
   /** Shop ids in the store, by platform. */
   shopIds: Record<PlatformName, string>;
   /** Starts a sync like POST /syncs does and waits until it closed. */
-  sync(req: { from: string; to: string; platform?: PlatformName; shopIds?: string[] }, timeoutMs?: number): Promise<SyncDoc>;
+  sync(req: SyncReq, timeoutMs?: number): Promise<SyncDoc>;
+  /** Starts a sync; resolves to its id at once. */
+  startSync(req: SyncReq): Promise<string>;
+  waitSync(syncId: string, timeoutMs?: number): Promise<SyncDoc>;
   /** Counts in Mongo for an entity and shop. */
   count(entity: Entity, platform: PlatformName, filter?: Record<string, unknown>): Promise<number>;
   close(): Promise<void>;
 }
+
+export type SyncReq = { from: string; to: string; platform?: PlatformName; shopIds?: string[] };
 
 export interface FixtureOptions {
   shops: Partial<Record<PlatformName, Omit<ShopSpec, 'shopId'>>>;
@@ -92,17 +97,19 @@ export async function startMarket(label: string, opts: FixtureOptions): Promise<
     shopIds[p] = view.id;
   }
   let n = 0;
+  const startSync = async (req: SyncReq): Promise<string> => {
+    const syncId = `t${++n}-${Date.now()}`;
+    await svc.syncLog.createSync({ _id: syncId, trigger: 'manual', platform: req.platform ?? null, shop_ids: req.shopIds ?? [], from: req.from, to: req.to });
+    await container.dispatcher.enqueue(SYNC_WORKER, { syncId, ...req });
+    return syncId;
+  };
+  const waitSync = (syncId: string, timeoutMs = 45_000): Promise<SyncDoc> => eventually(async () => {
+    const s = await svc.syncLog.getSync(syncId);
+    return s && (s.status === 'completed' || s.status === 'completed_with_errors') ? s : undefined;
+  }, { timeoutMs, intervalMs: 100, what: `sync ${syncId} to close` });
   return {
-    fakes, mongo, db, testEnv, env, container, worker, svc, bufferDir, events: log.events, shopIds,
-    async sync(req, timeoutMs = 45_000) {
-      const syncId = `t${++n}-${Date.now()}`;
-      await svc.syncLog.createSync({ _id: syncId, trigger: 'manual', platform: req.platform ?? null, shop_ids: req.shopIds ?? [], from: req.from, to: req.to });
-      await container.dispatcher.enqueue(SYNC_WORKER, { syncId, ...req });
-      return eventually(async () => {
-        const s = await svc.syncLog.getSync(syncId);
-        return s && (s.status === 'completed' || s.status === 'completed_with_errors') ? s : undefined;
-      }, { timeoutMs, intervalMs: 100, what: `sync ${syncId} to close` });
-    },
+    fakes, mongo, db, testEnv, env, container, worker, svc, bufferDir, events: log.events, shopIds, startSync, waitSync,
+    sync: async (req, timeoutMs) => waitSync(await startSync(req), timeoutMs),
     count: (entity, platform, filter = {}) => db.collection(COLLECTIONS[entity]).countDocuments({ shop_id: SHOP_IDS[platform], ...filter }),
     async close() {
       await worker.stop();
