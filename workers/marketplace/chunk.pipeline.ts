@@ -83,16 +83,27 @@ class ChunkRun {
     this.counts.products.unchanged += seen - this.counts.products.fetched;
   }
 
+  /**
+   * Orders page by page. The next page is requested while this one's details, tracking and money are fetched
+   * (memory: two pages), and tracking and order money go out together: they are separate APIs with separate limits.
+   */
   async orders(): Promise<void> {
     const orders = this.batch('orders', true);
     const tracking = this.batch('order_tracking');
     const money = this.batch('transactions');
-    for await (const stubs of this.deps.adapter.orders(this.input.window)) {
+    const pages = this.deps.adapter.orders(this.input.window);
+    let next = pages.next();
+    for (;;) {
+      const page = await next;
+      if (page.done) break;
+      next = pages.next();
+      const stubs = page.value;
       const details = await this.deps.adapter.orderDetails(stubs);
       await orders.add(details, new Date().toISOString());
       const ids = stubs.map((s) => s.id);
-      await tracking.add(await this.deps.adapter.tracking(ids));
-      await money.add(await this.deps.adapter.orderMoney(ids));
+      const [t, m] = await Promise.all([this.deps.adapter.tracking(ids), this.deps.adapter.orderMoney(ids)]);
+      await tracking.add(t);
+      await money.add(m);
     }
     await Promise.all([orders.flush(), tracking.flush(), money.flush()]);
   }
@@ -115,13 +126,14 @@ export class ChunkFailure extends Error {
 export async function runChunkPipeline(deps: PipelineDeps, input: ChunkInput): Promise<ChunkReport> {
   const run = new ChunkRun(deps, input);
   const report = (): ChunkReport => ({ counts: run.counts, stats: deps.adapter.stats, bufferedBatches: run.bufferedBatches, days: input.days });
-  try {
-    if (input.first) await run.products();
-    await run.orders();
-    await run.stream('transactions', deps.adapter.transactions(input.window));
-    await run.stream('returns', deps.adapter.returns(input.window));
-  } catch (err) {
-    throw new ChunkFailure(err, report());
-  }
+  // The entities use different APIs (each with its own limit): they are fetched side by side.
+  const parts = await Promise.allSettled([
+    input.first ? run.products() : Promise.resolve(),
+    run.orders(),
+    run.stream('transactions', deps.adapter.transactions(input.window)),
+    run.stream('returns', deps.adapter.returns(input.window)),
+  ]);
+  const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+  if (failed) throw new ChunkFailure(failed.reason, report());
   return report();
 }
