@@ -30,6 +30,11 @@ export interface SharedRateLimiterOptions {
    * @defaultValue 0.95 (RATE_LIMIT_HEADROOM)
    */
   headroom?: number;
+  /**
+   * No slot is handed out in the last `edgeMs` of a window: a request taken there could reach the platform in the
+   * next window and count twice against it. @defaultValue 50 (RATE_LIMIT_EDGE_MS)
+   */
+  edgeMs?: number;
 }
 
 export interface TakeResult {
@@ -42,10 +47,12 @@ export class SharedRateLimiter {
   private readonly bans: RateLimiterRedis;
   private readonly prefix: string;
   private readonly headroom: number;
+  private readonly edgeMs: number;
 
   constructor(private readonly opts: SharedRateLimiterOptions) {
     this.prefix = opts.keyPrefix ?? 'rl';
     this.headroom = opts.headroom ?? 0.95;
+    this.edgeMs = opts.edgeMs ?? 50;
     if (!(this.headroom > 0 && this.headroom <= 1)) throw new Error(`rate limiter headroom must be in (0, 1], got ${this.headroom}`);
     this.bans = new RateLimiterRedis({ storeClient: opts.redis, keyPrefix: `${this.prefix}:ban`, points: 1, duration: 1 });
   }
@@ -72,12 +79,21 @@ export class SharedRateLimiter {
       const now = Date.now();
       const windowMs = windowSec * 1000;
       const window = Math.floor(now / windowMs);
+      const left = (window + 1) * windowMs - now;
+      if (left <= Math.min(this.edgeMs, windowMs / 2)) {
+        await sleep(left + 1, signal);
+        continue;
+      }
       try {
         await limiter.consume(`${key}@${window}`);
-        return { waitedMs: Date.now() - started };
+        // A slot is only good while its window lasts: if the answer came back late (a busy event loop), the request
+        // would go out in the next window, over that window's count. Give it up and take one there.
+        const after = Date.now();
+        if (Math.floor(after / windowMs) === window && (window + 1) * windowMs - after > Math.min(this.edgeMs, windowMs / 2)) return { waitedMs: after - started };
+        continue;
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
-        await sleep((window + 1) * windowMs - now + 1, signal);
+        await sleep(left + 1, signal);
       }
     }
   }

@@ -15,6 +15,7 @@ defineSettings({
   MARKET_HTTP_BACKOFF_MS: { type: 'int', default: 500, description: 'First retry delay of a marketplace API call (exponential with jitter).' },
   MARKET_HTTP_MAX_BACKOFF_MS: { type: 'int', default: 30_000, description: 'Longest retry delay of a marketplace API call.' },
   RATE_LIMIT_HEADROOM: { type: 'number', default: 0.95, description: 'Share of each platform limit the shared rate limiter uses (a margin for requests crossing a window edge).' },
+  RATE_LIMIT_EDGE_MS: { type: 'int', default: 100, description: 'No request starts in the last this-many ms of a rate-limit window (it could land in the next one at the platform).' },
   TIKTOK_API_URL: { type: 'string', default: 'https://open-api.tiktokglobalshop.com', description: 'TikTok Shop Open API host.' },
   TIKTOK_AUTH_URL: { type: 'string', default: 'https://auth.tiktok-shops.com', description: 'TikTok Shop auth host (token refresh).' },
   TIKTOK_APP_KEY: { type: 'string', default: '', description: 'TikTok Shop app key.', secret: true },
@@ -44,6 +45,7 @@ export interface SyncSettings {
   resyncDays: number;
   http: { timeoutMs: number; attempts: number; backoffMs: number; maxBackoffMs: number };
   headroom: number;
+  edgeMs: number;
 }
 
 export function positiveInt(config: ConfigReader, key: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -68,5 +70,6 @@ export function syncSettings(config: ConfigReader): SyncSettings {
       backoffMs: positiveInt(config, 'MARKET_HTTP_BACKOFF_MS'), maxBackoffMs: positiveInt(config, 'MARKET_HTTP_MAX_BACKOFF_MS'),
     },
     headroom,
+    edgeMs: Math.max(0, Number(config.get('RATE_LIMIT_EDGE_MS'))),
   };
 }

@@ -232,6 +232,8 @@ export class FakeMarketplace {
   }
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // The platform counts a request when it arrives, not when its body has been read.
+    const receivedAt = Date.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
@@ -242,7 +244,7 @@ export class FakeMarketplace {
     } catch {
       body = {};
     }
-    const fr: FakeRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, body, receivedAt: Date.now() };
+    const fr: FakeRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, body, receivedAt };
     let reply: FakeReply;
     try {
       reply = await this.route(fr);

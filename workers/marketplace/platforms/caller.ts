@@ -30,8 +30,8 @@ export interface CallerOptions {
   signal?: AbortSignal;
   /** Reads the envelope: the data, or a classified error. */
   classify(endpoint: string, status: number, body: unknown): { data: unknown } | PlatformError;
-  /** Refreshes the shop's token (called at most once per call). */
-  refresh(): Promise<void>;
+  /** Refreshes the shop's token (called at most once per call); true when it exchanged it (not another process). */
+  refresh(): Promise<boolean>;
 }
 
 function parse(text: string): unknown {
@@ -73,8 +73,7 @@ export class PlatformCaller {
       if (outcome.kind === 'auth-expired') {
         if (refreshed) throw outcome;
         refreshed = true;
-        o.stats.refreshes++;
-        await o.refresh();
+        if (await o.refresh()) o.stats.refreshes++;
         attempt--; // the refresh is not a failed try of the call itself
         continue;
       }

@@ -20,8 +20,9 @@ const agents = new Map<string, Agent>();
 function client(baseUrl: string, timeoutMs: number): HttpClient {
   const origin = new URL(baseUrl).origin;
   let agent = agents.get(origin);
-  if (!agent) agents.set(origin, (agent = new Agent({ keepAliveTimeout: 30_000, connections: 32 })));
-  // attempts 1: PlatformCaller retries, knowing each platform's envelope and ban windows.
+  if (!agent) agents.set(origin, (agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 })));
+  // Enough connections that a request never waits in the pool after it took its rate-limit slot (it would reach
+  // the platform late, in the next window). attempts 1: PlatformCaller retries, knowing each platform's envelope and ban windows.
   return new HttpClient({ baseUrl: origin, timeoutMs, attempts: 1, nonRetryableStatuses: [], dispatcher: agent });
 }
 

@@ -29,8 +29,14 @@ export interface Credentials {
 
 /** Where an adapter reads the shop's current tokens and saves refreshed ones. */
 export interface TokenStore {
+  /** The current tokens (cached; a refresh by any process is picked up by `refresh`). */
   load(): Promise<Credentials>;
-  save(creds: Credentials): Promise<void>;
+  /**
+   * Replaces the token that just failed (`usedToken`): when another process already refreshed it, the new one is
+   * simply loaded; otherwise `exchange` runs once cluster-wide (a lease on the shop) and its result is saved.
+   * Resolves true when this call exchanged the token.
+   */
+  refresh(usedToken: string, exchange: (current: Credentials) => Promise<Credentials>): Promise<boolean>;
 }
 
 /** Outcome classes of a platform answer. */

@@ -5,7 +5,7 @@
 import { dayOf, halveWindow, offsetMsAt, type TimeWindow } from '../../../../plugins/date-range';
 import { chunked, mapLimit, type AdapterContext } from '../adapter-context';
 import { authFailure, PlatformCaller, type CallRequest } from '../caller';
-import { PlatformError, type OrderStub, type PlatformAdapter, type RawRecord } from '../types';
+import { PlatformError, type Credentials, type OrderStub, type PlatformAdapter, type RawRecord } from '../types';
 import { signLazada } from './sign';
 
 export interface LazadaApp {
@@ -57,18 +57,20 @@ export class LazadaAdapter implements PlatformAdapter {
   readonly platform = 'lazada' as const;
   readonly stats;
   private readonly caller: PlatformCaller;
+  private lastToken = '';
 
   constructor(private readonly ctx: AdapterContext, private readonly app: LazadaApp) {
     this.stats = ctx.stats;
     this.caller = new PlatformCaller({
       platform: 'lazada', limitKey: `lazada:${ctx.shop.shopId}`, http: ctx.http, limiter: ctx.limiter, stats: ctx.stats, signal: ctx.signal,
-      ...ctx.retry, banMs: app.banMs, classify, refresh: () => this.refresh(),
+      ...ctx.retry, banMs: app.banMs, classify, refresh: () => this.ctx.tokens.refresh(this.lastToken, (current) => this.exchange(current)),
     });
   }
 
   private async get(endpoint: string, apiPath: string, params: Record<string, string | number>): Promise<unknown> {
     const build = async (): Promise<CallRequest> => {
       const { accessToken } = await this.ctx.tokens.load();
+      this.lastToken = accessToken;
       const query: Record<string, string> = { app_key: this.app.appKey, timestamp: String(Date.now()), access_token: accessToken, sign_method: 'sha256' };
       for (const [k, v] of Object.entries(params)) query[k] = String(v);
       query.sign = signLazada(this.app.appSecret, apiPath, query);
@@ -148,8 +150,7 @@ export class LazadaAdapter implements PlatformAdapter {
   }
 
   /** GET /auth/token/refresh on the auth gateway (signed, without an access token). */
-  private async refresh(): Promise<void> {
-    const creds = await this.ctx.tokens.load();
+  private async exchange(creds: Credentials): Promise<Credentials> {
     const apiPath = '/auth/token/refresh';
     const query: Record<string, string> = { app_key: this.app.appKey, timestamp: String(Date.now()), sign_method: 'sha256', refresh_token: creds.refreshToken };
     query.sign = signLazada(this.app.appSecret, apiPath, query);
@@ -158,6 +159,6 @@ export class LazadaAdapter implements PlatformAdapter {
     });
     const d = JSON.parse(res.text) as { code?: string; message?: string; access_token?: string; refresh_token?: string; expires_in?: number };
     if (d.code !== '0' || !d.access_token || !d.refresh_token) throw new PlatformError('lazada', 'token.refresh', 'non-retryable', d.code ?? '', d.message ?? 'token refresh failed');
-    await this.ctx.tokens.save({ accessToken: d.access_token, refreshToken: d.refresh_token, accessExpiresAt: d.expires_in ? new Date(Date.now() + d.expires_in * 1000).toISOString() : undefined });
+    return { accessToken: d.access_token, refreshToken: d.refresh_token, accessExpiresAt: d.expires_in ? new Date(Date.now() + d.expires_in * 1000).toISOString() : undefined };
   }
 }

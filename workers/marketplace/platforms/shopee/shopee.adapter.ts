@@ -2,7 +2,7 @@
 import { capWindows, type TimeWindow } from '../../../../plugins/date-range';
 import { chunked, mapLimit, type AdapterContext } from '../adapter-context';
 import { authFailure, PlatformCaller, type CallRequest } from '../caller';
-import { PlatformError, type OrderStub, type PlatformAdapter, type RawRecord } from '../types';
+import { PlatformError, type Credentials, type OrderStub, type PlatformAdapter, type RawRecord } from '../types';
 import { signShopee } from './sign';
 
 export interface ShopeeApp {
@@ -33,6 +33,7 @@ export class ShopeeAdapter implements PlatformAdapter {
   readonly platform = 'shopee' as const;
   readonly stats;
   private readonly caller: PlatformCaller;
+  private lastToken = '';
   private readonly maxWindowMs: number;
 
   constructor(private readonly ctx: AdapterContext, private readonly app: ShopeeApp) {
@@ -40,13 +41,14 @@ export class ShopeeAdapter implements PlatformAdapter {
     this.maxWindowMs = app.maxWindowDays * 86_400_000;
     this.caller = new PlatformCaller({
       platform: 'shopee', limitKey: `shopee:${ctx.shop.shopId}`, http: ctx.http, limiter: ctx.limiter, stats: ctx.stats, signal: ctx.signal,
-      ...ctx.retry, banMs: 1_000, classify, refresh: () => this.refresh(),
+      ...ctx.retry, banMs: 1_000, classify, refresh: () => this.ctx.tokens.refresh(this.lastToken, (current) => this.exchange(current)),
     });
   }
 
   private async get(endpoint: string, path: string, params: Record<string, string | number>): Promise<Record<string, unknown>> {
     const build = async (): Promise<CallRequest> => {
       const { accessToken } = await this.ctx.tokens.load();
+      this.lastToken = accessToken;
       const timestamp = Math.floor(Date.now() / 1000);
       const query: Record<string, string> = {
         partner_id: String(this.app.partnerId), timestamp: String(timestamp), access_token: accessToken, shop_id: this.ctx.shop.shopId,
@@ -130,8 +132,7 @@ export class ShopeeAdapter implements PlatformAdapter {
   }
 
   /** POST /api/v2/auth/access_token/get (public signature); the new pair is saved on the shop. */
-  private async refresh(): Promise<void> {
-    const creds = await this.ctx.tokens.load();
+  private async exchange(creds: Credentials): Promise<Credentials> {
     const path = '/api/v2/auth/access_token/get';
     const timestamp = Math.floor(Date.now() / 1000);
     const res = await this.ctx.authHttp.text(path, {
@@ -143,6 +144,6 @@ export class ShopeeAdapter implements PlatformAdapter {
     });
     const d = JSON.parse(res.text) as { error?: string; message?: string; access_token?: string; refresh_token?: string; expire_in?: number };
     if (d.error || !d.access_token || !d.refresh_token) throw new PlatformError('shopee', 'token.refresh', 'non-retryable', d.error ?? '', d.message ?? 'token refresh failed');
-    await this.ctx.tokens.save({ accessToken: d.access_token, refreshToken: d.refresh_token, accessExpiresAt: d.expire_in ? new Date(Date.now() + d.expire_in * 1000).toISOString() : undefined });
+    return { accessToken: d.access_token, refreshToken: d.refresh_token, accessExpiresAt: d.expire_in ? new Date(Date.now() + d.expire_in * 1000).toISOString() : undefined };
   }
 }

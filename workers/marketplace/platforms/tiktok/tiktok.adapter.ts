@@ -2,7 +2,7 @@
 import type { TimeWindow } from '../../../../plugins/date-range';
 import { chunked, mapLimit, type AdapterContext } from '../adapter-context';
 import { authFailure, PlatformCaller, type CallRequest } from '../caller';
-import { PlatformError, type OrderStub, type PlatformAdapter, type RawRecord } from '../types';
+import { PlatformError, type Credentials, type OrderStub, type PlatformAdapter, type RawRecord } from '../types';
 import { signTiktok } from './sign';
 
 export interface TiktokApp {
@@ -35,18 +35,20 @@ export class TiktokAdapter implements PlatformAdapter {
   readonly platform = 'tiktok' as const;
   readonly stats;
   private readonly caller: PlatformCaller;
+  private lastToken = '';
 
   constructor(private readonly ctx: AdapterContext, private readonly app: TiktokApp) {
     this.stats = ctx.stats;
     this.caller = new PlatformCaller({
       platform: 'tiktok', limitKey: `tiktok:${ctx.shop.shopId}`, http: ctx.http, limiter: ctx.limiter, stats: ctx.stats, signal: ctx.signal,
-      ...ctx.retry, banMs: 1_000, classify, refresh: () => this.refresh(),
+      ...ctx.retry, banMs: 1_000, classify, refresh: () => this.ctx.tokens.refresh(this.lastToken, (current) => this.exchange(current)),
     });
   }
 
   private request(method: 'GET' | 'POST', path: string, params: Record<string, string | number>, body?: unknown): () => Promise<CallRequest> {
     return async () => {
       const { accessToken } = await this.ctx.tokens.load();
+      this.lastToken = accessToken;
       const query: Record<string, string> = { app_key: this.app.appKey, timestamp: String(Math.floor(Date.now() / 1000)), shop_cipher: this.ctx.shop.shopCipher ?? '' };
       for (const [k, v] of Object.entries(params)) query[k] = String(v);
       const text = body === undefined ? '' : JSON.stringify(body);
@@ -124,8 +126,7 @@ export class TiktokAdapter implements PlatformAdapter {
   }
 
   /** GET /api/v2/token/refresh on the auth host; the new pair is saved on the shop. */
-  private async refresh(): Promise<void> {
-    const creds = await this.ctx.tokens.load();
+  private async exchange(creds: Credentials): Promise<Credentials> {
     const res = await this.ctx.authHttp.text('/api/v2/token/refresh', {
       query: { app_key: this.app.appKey, app_secret: this.app.appSecret, refresh_token: creds.refreshToken, grant_type: 'refresh_token' }, signal: this.ctx.signal,
     }).catch((err: unknown) => {
@@ -134,6 +135,6 @@ export class TiktokAdapter implements PlatformAdapter {
     const env = JSON.parse(res.text) as Envelope;
     const d = (env.data ?? {}) as { access_token?: string; refresh_token?: string; access_token_expire_in?: number };
     if (env.code !== 0 || !d.access_token || !d.refresh_token) throw new PlatformError('tiktok', 'token.refresh', 'non-retryable', String(env.code ?? ''), env.message ?? 'token refresh failed');
-    await this.ctx.tokens.save({ accessToken: d.access_token, refreshToken: d.refresh_token, accessExpiresAt: d.access_token_expire_in ? new Date(d.access_token_expire_in * 1000).toISOString() : undefined });
+    return { accessToken: d.access_token, refreshToken: d.refresh_token, accessExpiresAt: d.access_token_expire_in ? new Date(d.access_token_expire_in * 1000).toISOString() : undefined };
   }
 }
