@@ -96,7 +96,7 @@ async function drain(env: NodeJS.ProcessEnv, redis: Redis, prefix: string) {
   registerDetailSource('tiktok', {
     fetch: (shop, _e, ids) => {
       const s = fake.shop(shop.shopId);
-      const tokens = { load: async () => ({ accessToken: s.accessToken, refreshToken: s.refreshToken }), save: async () => undefined };
+      const tokens = { load: async () => ({ accessToken: s.accessToken, refreshToken: s.refreshToken }), refresh: async () => false };
       return createAdapter({ config, limiter, tokens, shop: { id: shop.shopId, platform: 'tiktok', shopId: shop.shopId, channelId: shop.channelId, region: 'VN', timeZone: 'UTC', shopCipher: s.cipher } }).orderDetails(ids.map((id) => ({ id, summary: {} })));
     },
   });

@@ -45,7 +45,7 @@ function tiktokSource(fake: FakeMarketplace, c: Container, counts: Map<string, n
     async fetch(shop, _entity, ids) {
       counts.set(shop.shopId, (counts.get(shop.shopId) ?? 0) + 1);
       const s = fake.shop(shop.shopId);
-      const tokens = { load: async () => ({ accessToken: s.accessToken, refreshToken: s.refreshToken }), save: async () => undefined };
+      const tokens = { load: async () => ({ accessToken: s.accessToken, refreshToken: s.refreshToken }), refresh: async () => false };
       const adapter = createAdapter({ config, limiter, tokens, shop: { id: shop.shopId, platform: 'tiktok', shopId: shop.shopId, channelId: shop.channelId, region: 'VN', timeZone: 'Asia/Ho_Chi_Minh', shopCipher: s.cipher } });
       return adapter.orderDetails(ids.map((id) => ({ id, summary: {} })));
     },
