@@ -1,18 +1,21 @@
 /**
- * The marketplace records Sluice keeps in MongoDB and their keys: one document per (entity id, shop_id, channel_id),
- * the same for the periodic sync and the webhook consumer (seed: "Orders: (order_id, shop_id, channel_id)").
+ * The marketplace records a push touches, named as the shared DTOs name them (plugins/marketplace-dto): one
+ * document per (entity id, shop_id, channel_id) in the same collections the periodic sync writes.
  */
+import { COLLECTIONS, ENTITY_KEY } from '../marketplace-dto';
+
 export type MarketPlatform = 'tiktok' | 'shopee' | 'lazada';
 export const MARKET_PLATFORMS: readonly MarketPlatform[] = ['tiktok', 'shopee', 'lazada'];
 
+/** The entities pushes carry (a subset of the sync's). */
 export type MarketEntity = 'orders' | 'returns' | 'products';
 export const MARKET_ENTITIES: readonly MarketEntity[] = ['orders', 'returns', 'products'];
 
-/** The id field of each entity's documents. */
-export const ENTITY_ID_FIELD: Readonly<Record<MarketEntity, string>> = { orders: 'order_id', returns: 'return_id', products: 'product_id' };
+/** The id field of each entity's documents (the sync's ENTITY_KEY). */
+export const ENTITY_ID_FIELD: Readonly<Record<MarketEntity, string>> = { orders: ENTITY_KEY.orders, returns: ENTITY_KEY.returns, products: ENTITY_KEY.products };
 
-/** The MongoDB collection of each entity. */
-export const ENTITY_COLLECTION: Readonly<Record<MarketEntity, string>> = { orders: 'orders', returns: 'returns', products: 'products' };
+/** The MongoDB collection of each entity (the sync's COLLECTIONS). */
+export const ENTITY_COLLECTION: Readonly<Record<MarketEntity, string>> = { orders: COLLECTIONS.orders, returns: COLLECTIONS.returns, products: COLLECTIONS.products };
 
 /** A shop as the records name it: the platform's shop id and Sluice's channel id. */
 export interface ShopKey {
@@ -20,11 +23,8 @@ export interface ShopKey {
   /** The platform's shop / seller id. */
   shopId: string;
   channelId: string;
-}
-
-/** The key fields of one record, in index order. */
-export function recordKeyFields(entity: MarketEntity): [string, 'shop_id', 'channel_id'] {
-  return [ENTITY_ID_FIELD[entity], 'shop_id', 'channel_id'];
+  /** Region of the shop (currency, Lazada amounts). @defaultValue 'VN' */
+  region?: string;
 }
 
 /** The filter of one record. */

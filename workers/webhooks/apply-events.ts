@@ -6,7 +6,8 @@
  * that fails fails only its own entries (they stay pending and are retried).
  */
 import type { AnyBulkWriteOperation, Collection, Db, Document, UpdateFilter } from 'mongodb';
-import { formatWithOffset } from '../../plugins/mongo';
+import { toDateTime } from '../../plugins/mongo';
+import { normalizeStatus } from '../../plugins/marketplace-dto';
 import { ENTITY_COLLECTION, ENTITY_ID_FIELD, recordKey, toRecord, type MarketPlatform, type ShopKey } from '../../plugins/market-records';
 import type { DetailBatcher } from './detail-batcher';
 import type { StoredEvent } from './push-event';
@@ -22,7 +23,6 @@ export interface Group {
 
 export interface ApplyDeps {
   db: Db;
-  channelId(platform: MarketPlatform): string;
   details: DetailBatcher;
   /** Entries kept in a record's status_history (WEBHOOK_STATUS_HISTORY). */
   historyLen: number;
@@ -37,12 +37,12 @@ export interface GroupResult {
   updated: number;
 }
 
-export function groupEvents(events: ReadonlyArray<{ entryId: string; event: StoredEvent }>, channelId: ApplyDeps['channelId']): Group[] {
+export function groupEvents(events: ReadonlyArray<{ entryId: string; event: StoredEvent }>, shopOf: (platform: MarketPlatform, shopId: string) => ShopKey): Group[] {
   const groups = new Map<string, Group>();
   for (const { entryId, event: e } of events) {
     const gk = `${e.platform}\u0000${e.shopId}\u0000${e.entity}`;
     let g = groups.get(gk);
-    if (!g) groups.set(gk, (g = { shop: { platform: e.platform, shopId: e.shopId, channelId: channelId(e.platform) }, entity: e.entity, latest: new Map(), entries: new Map() }));
+    if (!g) groups.set(gk, (g = { shop: shopOf(e.platform, e.shopId), entity: e.entity, latest: new Map(), entries: new Map() }));
     const prev = g.latest.get(e.id);
     if (!prev || e.updateTime > prev.updateTime) g.latest.set(e.id, e);
     const list = g.entries.get(e.id);
@@ -94,13 +94,16 @@ async function applyStatuses(coll: Collection<Document>, g: Group, ids: string[]
   const now = new Date();
   const ops: AnyBulkWriteOperation<Document>[] = ids.map((id) => {
     const e = g.latest.get(id)!;
+    const status = normalizeStatus(e.status);
+    const updateTime = toDateTime(e.updateTime, '+07:00');
     return {
       updateOne: {
-        filter: { ...recordKey(g.entity, g.shop, id), update_time: { $lt: e.updateTime } },
+        // update_epoch is the sync's comparable update time; a record without one takes the push.
+        filter: { ...recordKey(g.entity, g.shop, id), $or: [{ update_epoch: { $lt: e.updateTime } }, { update_epoch: { $exists: false } }] },
         update: {
-          $set: { status: e.status, update_time: e.updateTime, update_time_iso: formatWithOffset(e.updateTime * 1000, '+07:00'), synced_at: now },
+          $set: { status, update_time: updateTime.ok ? updateTime.value : null, update_epoch: e.updateTime, synced_at: now.toISOString() },
           // The changes pushes made, newest last (audit; each push appears once at most).
-          $push: { status_history: { $each: [{ status: e.status, update_time: e.updateTime, key: e.key, applied_at: now }], $slice: -historyLen } },
+          $push: { status_history: { $each: [{ status, update_epoch: e.updateTime, key: e.key, applied_at: now.toISOString() }], $slice: -historyLen } },
         } as unknown as UpdateFilter<Document>, // the driver's types reject $push on an untyped Document
       },
     };

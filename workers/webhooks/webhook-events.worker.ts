@@ -10,6 +10,7 @@ import { applyGroup, groupEvents } from './apply-events';
 import { DetailBatcher } from './detail-batcher';
 import { fromFields, type StoredEvent } from './push-event';
 import { SeenKeys } from './seen-keys';
+import { resolveShops, shopOf } from './shop-lookup';
 import { channelIdFor, CONSUMER_ID, STREAM_NAME } from './settings';
 
 @Stream({
@@ -38,10 +39,11 @@ export class WebhookEventsWorker extends StreamWorker {
     const fresh = parsed.filter((p) => !seenBefore.has(p.event.key));
     const db = await ctx.mongo();
     this.batcher ??= new DetailBatcher((shop) => detailSource(shop.platform), Number(ctx.config.get('WEBHOOK_DETAIL_WAIT_MS')));
-    const deps = { db, channelId: (p: MarketPlatform) => channelIdFor(ctx.config, p), details: this.batcher, historyLen: Number(ctx.config.get('WEBHOOK_STATUS_HISTORY')) };
+    const deps = { db, details: this.batcher, historyLen: Number(ctx.config.get('WEBHOOK_STATUS_HISTORY')) };
+    const shops = await resolveShops(db, fresh.map((p) => p.event), (p: MarketPlatform) => channelIdFor(ctx.config, p));
     const keyOf = new Map(fresh.map((p) => [p.entryId, p.event.key]));
     const applied: string[] = [];
-    await Promise.all(groupEvents(fresh, deps.channelId).map(async (g) => {
+    await Promise.all(groupEvents(fresh, (platform, shopId) => shopOf(shops, platform, shopId)).map(async (g) => {
       try {
         const r = await applyGroup(g, deps);
         for (const id of r.done) applied.push(keyOf.get(id)!);

@@ -73,6 +73,7 @@ describe('webhook-events consumer', () => {
       const g = await group();
       return g.pending === 0 && g.lag === 0;
     }, { what: 'the stream drained', timeoutMs: 40_000, intervalMs: 200 });
+    expect(w.detailCalls.size).toBe(SHOPS.length);
 
     const docs = await coll.find({}, { projection: { _id: 0, order_id: 1, shop_id: 1, status: 1 } }).toArray();
     expect(docs).toHaveLength(2_000);
@@ -87,7 +88,7 @@ describe('webhook-events consumer', () => {
     expect(w.fake.requests('/order/202309/orders')).toBe([...w.detailCalls.values()].reduce((a, b) => a + b, 0));
     // Fetched records carry the detail and the audit metadata; nothing went to the dead-letter stream.
     const fetched = await coll.findOne({ order_id: [...unknown][0] });
-    expect(fetched).toMatchObject({ platform: 'tiktok', channel_id: 'tiktok', raw: { line_items: expect.any(Array) }, details_fetched_at: expect.any(Date) });
+    expect(fetched).toMatchObject({ platform: 'tiktok', channel_id: 'tiktok', items: expect.any(Array), is_valid: true, details_fetched_at: expect.stringMatching(/^\d{4}-/) });
     const dead = (await w.app.inject({ method: 'GET', url: '/streams/webhook-events/dead', headers: asAdmin })).json() as { items: unknown[] };
     expect(dead.items).toEqual([]);
   }, 60_000);
@@ -96,17 +97,26 @@ describe('webhook-events consumer', () => {
     const coll = w.db.collection('orders');
     const doc = (await coll.findOne({ shop_id: SHOPS[0] }))!;
     const now = Math.floor(Date.now() / 1000);
-    expect(await w.push('tiktok', { shopId: SHOPS[0], orderId: doc.order_id, status: 'CANCELLED', updateTime: doc.update_time - 1 })).toBe(200);
+    expect(await w.push('tiktok', { shopId: SHOPS[0], orderId: doc.order_id, status: 'CANCELLED', updateTime: doc.update_epoch - 1 })).toBe(200);
     const newer = { shopId: SHOPS[0], orderId: doc.order_id, status: 'CANCELLED', updateTime: now };
     expect(await w.push('tiktok', newer)).toBe(200);
     await eventually(async () => (await coll.findOne({ order_id: doc.order_id }))?.status === 'CANCELLED', { what: 'the newer push applied' });
     // Another push with the key of an applied one (the platform retrying it) must not re-apply it over a later change.
-    await coll.updateOne({ order_id: doc.order_id }, { $set: { status: 'MANUAL', update_time: now - 5 } });
+    await coll.updateOne({ order_id: doc.order_id }, { $set: { status: 'MANUAL', update_epoch: now - 5 } });
     expect(await w.push('tiktok', newer)).toBe(200);
     await eventually(async () => {
       const g = await group();
       return g.pending === 0 && g.lag === 0;
     }, { what: 'the duplicate acked' });
     expect((await coll.findOne({ order_id: doc.order_id }))?.status).toBe('MANUAL');
+  });
+
+  it("uses the channel_id of the shop in the marketplace shops store (credentials never read)", async () => {
+    await w.db.collection('marketplace_shops').insertOne({ _id: 'tiktok:7999' as never, platform: 'tiktok', shop_id: '7999', channel_id: 'ch-7999', region: 'VN', credentials: { access_token: 'tok', refresh_token: 'ref' } });
+    const coll = w.db.collection('orders');
+    await coll.insertOne(toRecord({ platform: 'tiktok', shopId: '7999', channelId: 'ch-7999' }, 'orders', { id: 'o-7999', status: 'UNPAID', update_time: 1_700_000_000 }));
+    expect(await w.push('tiktok', { shopId: '7999', orderId: 'o-7999', status: 'IN_TRANSIT', updateTime: Math.floor(Date.now() / 1000) })).toBe(200);
+    await eventually(async () => (await coll.findOne({ order_id: 'o-7999', channel_id: 'ch-7999' }))?.status === 'IN_TRANSIT', { what: 'the push applied to the ch-7999 record' });
+    expect(await coll.countDocuments({ order_id: 'o-7999' })).toBe(1);
   });
 });

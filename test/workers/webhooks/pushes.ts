@@ -62,10 +62,10 @@ export async function checkApplied(db: Db, s: Scenario): Promise<{ wrongStatus: 
   const backwards: string[] = [];
   for (const d of docs) {
     if (s.latest.has(d.order_id) && d.status !== s.latest.get(d.order_id)) wrongStatus.push(`${d.order_id}: ${d.status} ≠ ${s.latest.get(d.order_id)}`);
-    const history = (d.status_history ?? []) as Array<{ key: string; update_time: number }>;
+    const history = (d.status_history ?? []) as Array<{ key: string; update_epoch: number }>;
     const keys = history.map((h) => h.key);
     if (new Set(keys).size !== keys.length) repeatedKeys.push(d.order_id);
-    if (history.some((h, i) => i > 0 && h.update_time <= history[i - 1].update_time)) backwards.push(d.order_id);
+    if (history.some((h, i) => i > 0 && h.update_epoch <= history[i - 1].update_epoch)) backwards.push(d.order_id);
   }
   return { wrongStatus, repeatedKeys, backwards };
 }
