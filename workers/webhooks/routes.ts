@@ -45,7 +45,12 @@ export const publicRoutes: PublicRoutes = {
       const code = (err as { code?: string }).code;
       requests.inc({ platform: platform in PUSH_PLATFORMS ? platform : 'unknown', reason: code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'too_large' : 'error' });
     });
+    // Platforms push from a handful of addresses, so a per-address limit throttles them first; the signature check
+    // is the guard (an unsigned flood costs one HMAC per request and writes nothing). WEBHOOK_RATE_LIMIT_MAX > 0
+    // puts a per-address limit back (per PUBLIC_RATE_LIMIT_WINDOW_MS).
+    const rateMax = Number(api.config.get('WEBHOOK_RATE_LIMIT_MAX'));
     app.post('/:platform', {
+      config: { rateLimit: rateMax > 0 ? { max: rateMax } : false },
       schema: {
         tags: ['webhooks'], summary: 'A signed push from TikTok Shop, Shopee or Lazada (200 with an empty body once queued)',
         params: { type: 'object', properties: { platform: { type: 'string', enum: Object.keys(PUSH_PLATFORMS) } }, required: ['platform'] },

@@ -11,6 +11,7 @@ defineSettings({
   WEBHOOK_CHANNEL_ID: { type: 'string', default: '', description: "channel_id of the records a push updates; empty = the platform's name (tiktok, shopee, lazada)." },
   WEBHOOK_MAX_SKEW_S: { type: 'int', default: 300, description: 'A push whose timestamp is further than this from now (either way) is refused 401 (replay window).' },
   WEBHOOK_MAX_BODY_BYTES: { type: 'int', default: 65_536, description: 'Largest push body accepted (413 above); pushes are small.' },
+  WEBHOOK_RATE_LIMIT_MAX: { type: 'int', default: 0, description: 'Pushes one client address may make per PUBLIC_RATE_LIMIT_WINDOW_MS (429 above); 0 = no per-address limit (the signature is the guard).' },
   WEBHOOK_EXPECTED_RATE: { type: 'int', default: 20, description: 'Pushes per second expected at peak, all platforms together (sizes the stream).' },
   WEBHOOK_BACKLOG_HOURS: { type: 'number', default: 6, description: 'Hours the consumer may be down at WEBHOOK_EXPECTED_RATE without losing a push (sizes the stream).' },
   WEBHOOK_STREAM_MAXLEN: { type: 'int', default: 0, description: 'MAXLEN ~ of the intake stream; 0 = WEBHOOK_EXPECTED_RATE × 3600 × WEBHOOK_BACKLOG_HOURS.' },

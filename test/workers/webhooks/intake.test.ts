@@ -124,3 +124,22 @@ describe('intake operations', () => {
     expect(await logged()).toHaveLength(1);
   });
 });
+
+describe('intake rate limit', () => {
+  it('is off by default (platforms push from few addresses); WEBHOOK_RATE_LIMIT_MAX puts a per-address limit back', async () => {
+    for (const [env, expected] of [[{ PUBLIC_RATE_LIMIT_MAX: '3' }, [200, 200, 200, 200, 200]], [{ PUBLIC_RATE_LIMIT_MAX: '1000', WEBHOOK_RATE_LIMIT_MAX: '3' }, [200, 200, 200, 429, 429]]] as const) {
+      const api = await startWebhookApi('wh_rate', env);
+      try {
+        const codes: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const body = orderPushBody('lazada', { shopId: '7001', orderId: `r-${i}`, status: 'PENDING', updateTime: Math.floor(Date.now() / 1000) });
+          codes.push((await api.app.inject({ method: 'POST', url: '/webhooks/lazada', payload: body, headers: { 'content-type': 'application/json', authorization: signPush('lazada', body) } })).statusCode);
+        }
+        expect(codes).toEqual(expected);
+        expect(await api.c.redis.xlen(api.streamKey)).toBe(expected.filter((c) => c === 200).length);
+      } finally {
+        await api.close();
+      }
+    }
+  });
+});
