@@ -10,6 +10,7 @@ import { Type } from '@sinclair/typebox';
 import { Schedule, ScheduleWorker } from '../../app';
 import { errorTable } from '../../app/core/api/errors';
 import { asAdmin, asReader, startApiOnly, type ApiHarness } from './api-harness';
+import { MongoTestServer } from '../support/mongo-server';
 
 @Schedule({ id: 'prop-task', cron: '0 3 * * *', params: Type.Object({ n: Type.Optional(Type.Integer()) }) })
 class PropTask extends ScheduleWorker {
@@ -22,16 +23,21 @@ const TABLE = new Map(errorTable().map((e) => [e.code, e.statusCode]));
 const RUNS_PER_ROUTE = 40;
 const routes: Array<{ method: string; url: string }> = [];
 let api: ApiHarness;
+let mongo: MongoTestServer;
 
 beforeAll(async () => {
-  api = await startApiOnly('every-route', [PropTask], {}, {
+  // Plugins' routes (workers/) use MongoDB: give the API one, as production does.
+  mongo = await MongoTestServer.start();
+  api = await startApiOnly('every-route', [PropTask], { MONGO_URL: `${mongo.uri}/every_route` }, {
     onRoute: (r: RouteOptions) => {
       for (const method of [r.method].flat()) routes.push({ method, url: r.url! });
     },
   });
+  api.container.configureMongo(false);
 });
 afterAll(async () => {
   await api?.close();
+  await mongo?.stop();
 });
 
 const deepText = fc.integer({ min: 30, max: 3_000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`);

@@ -17,15 +17,35 @@ export class DetailBatcher {
   private readonly open = new Map<string, Waiting>();
   /** Ids in a call under way, by group key. */
   private readonly inFlight = new Map<string, Map<string, Promise<RawRecord | undefined>>>();
+  /**
+   * Records fetched lately (group key + id), so a batch that found the id missing just before another batch
+   * stored it reuses the answer instead of a second call. Bounded (oldest out) and short-lived.
+   */
+  private readonly recent = new Map<string, { at: number; record: RawRecord | undefined }>();
   /** Platform calls made (for figures and tests). */
   calls = 0;
 
-  constructor(private readonly source: (shop: ShopKey) => DetailSource, private readonly waitMs: number, private readonly max = DETAIL_BATCH_MAX) {}
+  constructor(private readonly source: (shop: ShopKey) => DetailSource, private readonly waitMs: number, private readonly max = DETAIL_BATCH_MAX, private readonly recentMax = 20_000, private readonly recentMs = 60_000) {}
+
+  private fromRecent(key: string, id: string): Promise<RawRecord | undefined> | undefined {
+    const hit = this.recent.get(`${key}\u0000${id}`);
+    if (!hit) return undefined;
+    if (Date.now() - hit.at > this.recentMs) {
+      this.recent.delete(`${key}\u0000${id}`);
+      return undefined;
+    }
+    return Promise.resolve(hit.record);
+  }
+
+  private remember(key: string, id: string, record: RawRecord | undefined): void {
+    this.recent.set(`${key}\u0000${id}`, { at: Date.now(), record });
+    while (this.recent.size > this.recentMax) this.recent.delete(this.recent.keys().next().value!);
+  }
 
   /** The platform's records of these ids (undefined for an id it does not return). */
   async get(shop: ShopKey, entity: MarketEntity, ids: readonly string[]): Promise<Map<string, RawRecord | undefined>> {
     const key = `${shop.platform}\u0000${shop.shopId}\u0000${shop.channelId}\u0000${entity}`;
-    const waits = ids.map((id) => [id, this.inFlight.get(key)?.get(id) ?? this.queue(key, shop, entity, id)] as const);
+    const waits = ids.map((id) => [id, this.fromRecent(key, id) ?? this.inFlight.get(key)?.get(id) ?? this.queue(key, shop, entity, id)] as const);
     const out = new Map<string, RawRecord | undefined>();
     for (const [id, p] of waits) out.set(id, await p);
     return out;
@@ -70,7 +90,10 @@ export class DetailBatcher {
         const id = recordId(w.shop.platform, w.entity, r);
         if (id !== undefined) byId.set(id, r);
       }
-      settle((id, d) => d.resolve(byId.get(id)));
+      settle((id, d) => {
+        this.remember(key, id, byId.get(id));
+        d.resolve(byId.get(id));
+      });
     }, (err: unknown) => settle((_id, d) => d.reject(err)));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * One push through the intake: content type → signature over the raw body (timing-safe) → JSON → required keys →
- * timestamp window → XADD (MAXLEN ~). Each step that refuses answers in the core's error shape and appends
- * nothing; the outcome (platform, reason) is what the route counts. Bodies and secrets are never logged.
+ * timestamp window → XADD (MAXLEN ~). Each step that refuses answers in the core's error shape, with a code of
+ * the core's error table (the message says which check failed), and appends nothing; the outcome (platform, reason) is what the route counts. Bodies and secrets are never logged.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -25,7 +25,7 @@ export interface IntakeOutcome {
 }
 
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
-const ERROR_NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 415: 'Unsupported Media Type', 503: 'Service Unavailable' };
+const ERROR_NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 500: 'Internal Server Error' };
 
 export function errorBody(o: IntakeOutcome): Record<string, unknown> {
   return { statusCode: o.status, code: o.error!.code, error: ERROR_NAMES[o.status] ?? 'Error', message: o.error!.message };
@@ -35,11 +35,11 @@ const refuse = (status: number, reason: string, code: string, message: string): 
 
 function signatureOutcome(platform: PushPlatform, s: IntakeSettings, raw: Buffer, header: unknown): IntakeOutcome | null {
   const given = typeof header === 'string' ? header.trim() : '';
-  if (!given) return refuse(401, 'missing_signature', 'WEBHOOK_SIGNATURE_MISSING', `the ${platform.header} header with the push signature is required`);
+  if (!given) return refuse(401, 'missing_signature', 'SLUICE_UNAUTHORIZED', `the ${platform.header} header with the push signature is required`);
   const expected = platform.expected(s.secrets, raw);
-  if (!expected) return refuse(401, 'not_configured', 'WEBHOOK_NOT_CONFIGURED', `${platform.name} push secrets are not configured on this server`);
+  if (!expected) return refuse(401, 'not_configured', 'SLUICE_UNAUTHORIZED', `${platform.name} push secrets are not configured on this server`);
   const ok = HEX_SHA256.test(given) && timingSafeEqual(Buffer.from(given, 'hex'), expected);
-  return ok ? null : refuse(401, 'bad_signature', 'WEBHOOK_BAD_SIGNATURE', 'the signature does not match the body');
+  return ok ? null : refuse(401, 'bad_signature', 'SLUICE_UNAUTHORIZED', 'the signature does not match the body');
 }
 
 function parseJson(raw: Buffer): Record<string, unknown> | null {
@@ -52,19 +52,19 @@ function parseJson(raw: Buffer): Record<string, unknown> | null {
 }
 
 export async function takePush(redis: Redis, platform: PushPlatform, s: IntakeSettings, req: { contentType: string | undefined; raw: Buffer; signature: unknown }, nowMs = Date.now()): Promise<IntakeOutcome> {
-  if (!/^application\/json\b/i.test(req.contentType ?? '')) return refuse(400, 'bad_content_type', 'WEBHOOK_BAD_CONTENT_TYPE', 'content-type must be application/json');
+  if (!/^application\/json\b/i.test(req.contentType ?? '')) return refuse(400, 'bad_content_type', 'SLUICE_BAD_REQUEST', 'content-type must be application/json');
   const bad = signatureOutcome(platform, s, req.raw, req.signature);
   if (bad) return bad;
   const body = parseJson(req.raw);
-  if (!body) return refuse(400, 'malformed_json', 'WEBHOOK_MALFORMED_BODY', 'the body is not a JSON object');
+  if (!body) return refuse(400, 'malformed_json', 'SLUICE_MALFORMED_BODY', 'malformed request body: not a JSON object');
   let parsed;
   try {
     parsed = platform.parse(body);
   } catch (err) {
-    if (err instanceof PushShapeError) return refuse(400, 'missing_field', 'WEBHOOK_INVALID_BODY', err.message);
+    if (err instanceof PushShapeError) return refuse(400, 'missing_field', 'SLUICE_VALIDATION', err.message);
     throw err;
   }
-  if (Math.abs(nowMs / 1000 - parsed.timestamp) > s.maxSkewS) return refuse(401, 'stale_timestamp', 'WEBHOOK_STALE_TIMESTAMP', `the push timestamp is more than ${s.maxSkewS} s from now`);
+  if (Math.abs(nowMs / 1000 - parsed.timestamp) > s.maxSkewS) return refuse(401, 'stale_timestamp', 'SLUICE_UNAUTHORIZED', `the push timestamp is more than ${s.maxSkewS} s from now`);
   if (!parsed.event) return { status: 200, reason: 'ignored' };
   await redis.xadd(s.streamKey, 'MAXLEN', '~', s.maxLen, '*', ...toFields(parsed.event, idempotencyKey(parsed.event)));
   return { status: 200, reason: 'accepted' };

@@ -62,7 +62,7 @@ export const publicRoutes: PublicRoutes = {
         outcome = await takePush(api.redis, platform, settings, { contentType: req.headers['content-type'], raw: req.rawBody ?? Buffer.alloc(0), signature: req.headers[platform.header] });
       } catch (err) {
         api.logger.error(`webhook ${platform.name}: appending the push failed: ${err instanceof Error ? err.message : String(err)}`);
-        outcome = { status: 503, reason: 'append_failed', error: { code: 'WEBHOOK_UNAVAILABLE', message: 'the push could not be queued; retry later' } };
+        outcome = { status: 500, reason: 'append_failed', error: { code: 'SLUICE_INTERNAL', message: 'internal error' } };
       }
       requests.inc({ platform: platform.name, reason: outcome.reason });
       if (outcome.error) return reply.code(outcome.status).send(errorBody(outcome));

@@ -21,7 +21,7 @@ function rng(seed: number) {
 
 beforeAll(async () => {
   w = await startWebhookWorld('wh_consumer', SHOPS.map((shopId) => ({ shopId, ordersPerDay: 100, from: '2024-03-01', to: '2024-03-10' })), {
-    WEBHOOK_BATCH_SIZE: '2500', WEBHOOK_CONCURRENCY: '4', WEBHOOK_DETAIL_WAIT_MS: '2000',
+    WEBHOOK_BATCH_SIZE: '5000', WEBHOOK_CONCURRENCY: '2', WEBHOOK_DETAIL_WAIT_MS: '6000',
   });
 });
 afterAll(async () => {
@@ -61,7 +61,7 @@ describe('webhook-events consumer', () => {
     const all = [...pushes, ...Array.from({ length: 2_000 }, () => pushes[Math.floor(random() * pushes.length)])].sort(() => random() - 0.5);
     expect(all).toHaveLength(10_000);
 
-    // Pushes queue while the consumer is stopped (it then drains the backlog with 4 batches in hand).
+    // Pushes queue while the consumer is stopped (it then drains the backlog with 2 batches in hand; their new ids share detail calls within WEBHOOK_DETAIL_WAIT_MS).
     expect((await control('stop')).statusCode).toBe(202);
     for (let i = 0; i < all.length; i += 200) {
       const codes = await Promise.all(all.slice(i, i + 200).map((p) => w.push('tiktok', p)));
