@@ -63,6 +63,8 @@ async function fulldata(service: ResourceService, req: FastifyRequest, reply: Fa
   return reply.type('application/json; charset=utf-8').send(ds.body);
 }
 
+const FULLDATA_COMPRESS = { encodings: ['gzip' as const], inflateIfDeflated: true, threshold: 0 };
+
 const routes: PluginRoutes = async (app, { api }) => {
   const service = await resourcesFor(api);
   await app.register(compress, { global: true, encodings: ['gzip'], inflateIfDeflated: true, threshold: 1_024 });
@@ -82,6 +84,8 @@ const routes: PluginRoutes = async (app, { api }) => {
       tags: ['resources'], summary: 'The whole dataset of a version (gzip; ETag; immutable when v is current; 302 to the current v otherwise)',
       params: NameParams, querystring: FulldataQuery, response: { 404: Problem, 503: Problem },
     },
+    // Threshold 0: a small dataset's gzip body must still be labelled gzip (or inflated), never sent as is.
+    compress: FULLDATA_COMPRESS,
   }, (req, reply) => fulldata(service, req, reply));
 
   const change = (what: 'refresh' | 'bump') => async (req: FastifyRequest) => {
