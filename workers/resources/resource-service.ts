@@ -109,6 +109,15 @@ export class ResourceService {
     return this.withLock(name, () => this.load(name, 'bump', by));
   }
 
+  /**
+   * Records `now` as the last schedule check of `name` and returns the previous one (null the first time), in one
+   * Redis command, so two worker processes running the refresh task never both see a fire as due.
+   */
+  async lastRefreshCheck(name: string, now: Date): Promise<Date | null> {
+    const prev = await this.opts.redis.set(`refresh:checked:${name}`, now.toISOString(), 'GET');
+    return prev ? new Date(prev) : null;
+  }
+
   private async lookup(name: string, atLeast = 0): Promise<VersionRow | null> {
     const hit = this.known.get(name);
     if (hit && hit.row.version >= atLeast && Date.now() - hit.at < this.settings.versionCacheMs) return hit.row;
