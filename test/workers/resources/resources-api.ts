@@ -2,12 +2,12 @@
  * The resources routes over HTTP. Until the core's PluginApi lands this mounts them the way the core will: inside
  * a scope with the core's auth hook and error handling, with a PluginApi built from the harness's container.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { PluginApi } from '../../../app';
 import { installAuth } from '../../../app/core/api/auth/auth.hook';
 import { TokenStore } from '../../../app/core/api/auth/tokens';
-import { installErrorHandling } from '../../../app/core/api/error-handler';
+import { buildApiApp } from '../../../app/core/api/app';
 import routes, { publicRoutes } from '../../../workers/resources/resources.routes';
 import { REDIS_URL } from '../../support/isolation';
 import { startResources, type ResourcesFixture } from './resources-fixture';
@@ -41,12 +41,13 @@ function pluginApiOf(fx: ResourcesFixture, redis: Redis): PluginApi {
   };
 }
 
-export async function startResourcesApi(label: string, env: Record<string, string> = {}): Promise<ResourcesApi> {
-  const fx = await startResources(label, { API_TOKENS: `ops:admin:${ADMIN},viewer:read:${READER}`, ...env });
+/** `extra` adds routes of the test's own (a page) before the app listens. */
+export async function startResourcesApi(label: string, env: Record<string, string> = {}, extra?: (app: FastifyInstance) => void): Promise<ResourcesApi> {
+  const fx = await startResources(label, { API_TOKENS: `ops:admin:${ADMIN},viewer:read:${READER}`, API_RATE_LIMIT_MAX: '100000', ...env });
   const redis = new Redis(REDIS_URL, { keyPrefix: fx.redisPrefix });
   const api = pluginApiOf(fx, redis);
-  const app = Fastify({ logger: false });
-  installErrorHandling(app, fx.h.container.logger, 1_048_576);
+  const app = await buildApiApp(fx.h.container);
+  extra?.(app);
   await app.register(async (scope) => {
     installAuth(scope, new TokenStore(fx.h.container.settings.API_TOKENS), '/admin/queues');
     await scope.register(routes, { prefix: '/plugins/resources', api });

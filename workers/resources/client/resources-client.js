@@ -35,7 +35,7 @@ class Dataset {
 function wsUrlFor(baseUrl) {
   const u = new URL(baseUrl, globalThis.location ? globalThis.location.href : undefined);
   u.pathname = '/ws';
-  u.search = '?types=resource.version';
+  u.search = '?type=resource.version';
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
   return u.href;
 }
