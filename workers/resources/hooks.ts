@@ -1,10 +1,9 @@
 /**
  * Lifecycle hooks of the resources plugin. The worker process keeps its PluginApi for the refresh task (a task's
- * ctx has none); the API process checks its declarations and schema before it listens, so a bad resource file or an
- * unreachable database fails the boot instead of the first request.
+ * ctx has none). Both roles read the resource declarations at boot, so a bad `*.resource.ts` fails the boot naming
+ * the file; the database is not touched here (an unreachable one fails requests and /ready, not the whole API).
  */
 import type { PluginApi } from '../../app';
-import { ensureResourcesDb } from './migrate';
 import { resourcesFor, setWorkerApi } from './runtime';
 
 export async function onWorkerBoot(api: PluginApi): Promise<void> {
@@ -18,5 +17,4 @@ export async function onWorkerShutdown(): Promise<void> {
 
 export async function onApiBoot(api: PluginApi): Promise<void> {
   await resourcesFor(api);
-  await ensureResourcesDb();
 }
