@@ -1,7 +1,8 @@
 /** The resources API over HTTP: version table, fulldata caching headers, stale versions, compression, roles. */
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asAdmin, asReader, startResourcesApi, type ResourcesApi } from './resources-api';
+import WebSocket from 'ws';
+import { asAdmin, asReader, READER, startResourcesApi, type ResourcesApi } from './resources-api';
 
 let api: ResourcesApi;
 
@@ -93,6 +94,44 @@ describe('resources API', () => {
     expect(followed.redirected).toBe(true);
     expect(followed.headers.get('x-resource-version')).toBe(String(current));
     expect(((await followed.json()) as unknown[]).length).toBe(60);
+  });
+
+  it('a refresh without change does not bump; a change bumps, drops the cached body and reaches /ws within 1 s', async () => {
+    const ws = new WebSocket(`${api.url.replace('http', 'ws')}/ws?type=resource.version`, ['sluice.v1', `bearer.${READER}`]);
+    const messages: Array<{ type: string; data: { name: string; version: number } }> = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on('message', (m) => {
+        const e = JSON.parse(String(m)) as { type: string; data: { name: string; version: number } };
+        if (e.type === 'ws.ready') resolve();
+        else messages.push(e);
+      });
+      ws.on('error', reject);
+    });
+    try {
+      const v = (await table()).find((r) => r.name === 'warehouses')!.version;
+      const same = await api.app.inject({ method: 'POST', url: '/plugins/resources/warehouses/refresh', headers: asAdmin });
+      expect(same.json()).toMatchObject({ name: 'warehouses', version: v, changed: false });
+      await api.fx.pool.query('UPDATE warehouse SET capacity = capacity + 1 WHERE id = 3');
+      const t0 = Date.now();
+      const changed = await api.app.inject({ method: 'POST', url: '/plugins/resources/warehouses/refresh', headers: asAdmin });
+      expect(changed.json()).toMatchObject({ name: 'warehouses', version: v + 1, changed: true, bumpedBy: 'token:ops' });
+      await new Promise<void>((resolve, reject) => {
+        const seen = () => messages.some((e) => e.data.name === 'warehouses' && e.data.version === v + 1);
+        if (seen()) return resolve();
+        const timer = setTimeout(() => reject(new Error('no resource.version on /ws within 1 s')), 1_000 - (Date.now() - t0));
+        ws.on('message', () => {
+          if (!seen()) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      // Exactly one announcement: the unchanged refresh sent none.
+      expect(messages.filter((e) => e.data.name === 'warehouses')).toEqual([expect.objectContaining({ type: 'resource.version', data: expect.objectContaining({ name: 'warehouses', version: v + 1 }) })]);
+      expect(await api.fx.raw.exists(`${api.fx.redisPrefix}data:warehouses:${v}`)).toBe(0);
+      expect((await fulldata('warehouses', v)).statusCode).toBe(302);
+    } finally {
+      ws.close();
+    }
   });
 
   it('needs a token to read and an admin token to refresh or bump; bad input gets the error shape', async () => {
