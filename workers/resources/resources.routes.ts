@@ -53,14 +53,17 @@ async function fulldata(service: ResourceService, req: FastifyRequest, reply: Fa
   service.definition(name);
   const row = await service.current(name, v ?? 0);
   if (v !== row.version) return toCurrent(req, reply, row.version);
-  const etag = datasetEtag(row);
-  reply.header('etag', etag).header('vary', 'accept-encoding').header('x-resource-version', String(row.version))
-    .header('cache-control', service.settings.cacheControl);
-  if (noneMatch(req.headers['if-none-match'], etag)) return reply.code(304).send();
+  if (noneMatch(req.headers['if-none-match'], datasetEtag(row))) return cacheHeaders(service, reply, row).code(304).send();
   const ds = await service.dataset(name);
   // The loader found new content on a cache miss and moved the version: point the client at it.
   if (ds.row.version !== v) return toCurrent(req, reply, ds.row.version);
-  return reply.type('application/json; charset=utf-8').send(ds.body);
+  return cacheHeaders(service, reply, ds.row).type('application/json; charset=utf-8').send(ds.body);
+}
+
+/** The validators and caching rule of a current version's answer (200 and 304 alike). */
+function cacheHeaders(service: ResourceService, reply: FastifyReply, row: VersionRow): FastifyReply {
+  return reply.header('etag', datasetEtag(row)).header('vary', 'accept-encoding').header('x-resource-version', String(row.version))
+    .header('cache-control', service.settings.cacheControl);
 }
 
 const FULLDATA_COMPRESS = { encodings: ['gzip' as const], inflateIfDeflated: true, threshold: 0 };
