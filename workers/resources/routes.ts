@@ -1,5 +1,5 @@
 /**
- * Routes of the resources plugin (re-exported by routes.ts), mounted at /plugins/resources behind the bearer token (GET: read tokens; POST:
+ * Routes of the resources plugin, mounted at /plugins/resources behind the bearer token (GET: read tokens; POST:
  * admin — the core's auth requires admin for every non-GET route of the scope). The browser client and its
  * Service Worker are public (publicRoutes): an ES module `import` and a Service Worker script cannot send a token.
  *
@@ -72,7 +72,8 @@ const routes: PluginRoutes = async (app, { api }) => {
   const service = await resourcesFor(api);
   await app.register(compress, { global: true, encodings: ['gzip'], inflateIfDeflated: true, threshold: 1_024 });
 
-  app.get('/', {
+  // '' (not '/'): the table is /plugins/resources exactly, one route and one OpenAPI path.
+  app.get('', {
     schema: { tags: ['resources'], summary: 'The version table: every resource with its current version (ETag; 304 on If-None-Match)', response: { 200: Type.Array(VersionView), 304: Type.Null({ description: 'not modified' }) } },
   }, async (req, reply) => {
     const rows = await service.list();

@@ -23,9 +23,9 @@ export interface ResourcesFixture {
   close(): Promise<void>;
 }
 
-export async function startResources(label: string, env: Record<string, string> = {}, seed: SeedSizes = {}): Promise<ResourcesFixture> {
+export async function startResources(label: string, env: Record<string, string> = {}, seed: SeedSizes = {}, workers: Function[] = []): Promise<ResourcesFixture> {
   const dbName = `sluice_t_res_${label}_${randomBytes(4).toString('hex')}`;
-  const h = await startHarness(`res_${label}`, [ResourcesDb], { RESOURCES_DB_URL: `${MYSQL_ROOT}/${dbName}`, ...env });
+  const h = await startHarness(`res_${label}`, [ResourcesDb, ...workers], { RESOURCES_DB_URL: `${MYSQL_ROOT}/${dbName}`, ...env });
   const pool = await ensureResourcesDb();
   await seedExamples(pool, seed);
   const redisPrefix = `${h.container.settings.REDIS_PREFIX}plugin:resources:`;

@@ -135,7 +135,14 @@ describe('resources API', () => {
   });
 
   it('needs a token to read and an admin token to refresh or bump; bad input gets the error shape', async () => {
-    expect((await api.app.inject({ method: 'GET', url: '/plugins/resources' })).statusCode).toBe(401);
+    // The plugin's public prefix is its own mount (for client.js), so the core's route sweep skips these: check here.
+    for (const [method, url] of [['GET', '/plugins/resources'], ['GET', '/plugins/resources/staff/fulldata?v=1'], ['POST', '/plugins/resources/staff/refresh'], ['POST', '/plugins/resources/staff/bump']] as const) {
+      for (const headers of [{}, { authorization: 'Bearer wrong-token' }]) {
+        const res = await api.app.inject({ method, url, headers });
+        expect(res.statusCode, `${method} ${url}`).toBe(401);
+        expect(res.json()).toMatchObject({ code: 'SLUICE_UNAUTHORIZED' });
+      }
+    }
     for (const action of ['refresh', 'bump']) {
       const res = await api.app.inject({ method: 'POST', url: `/plugins/resources/staff/${action}`, headers: asReader });
       expect(res.statusCode).toBe(403);
