@@ -66,7 +66,11 @@ function cacheHeaders(service: ResourceService, reply: FastifyReply, row: Versio
     .header('cache-control', service.settings.cacheControl);
 }
 
-const FULLDATA_COMPRESS = { encodings: ['gzip' as const], inflateIfDeflated: true, threshold: 0 };
+/**
+ * The body is gzip already: @fastify/compress's one-call path passes it through (and sets its length), so no size
+ * may send it down the stream path instead (a pipeline per response, measured at a third of the throughput).
+ */
+const FULLDATA_COMPRESS = { encodings: ['gzip' as const], inflateIfDeflated: true, threshold: 0, syncThreshold: Number.MAX_SAFE_INTEGER };
 
 const routes: PluginRoutes = async (app, { api }) => {
   const service = await resourcesFor(api);
