@@ -39,31 +39,30 @@ function caller(req: FastifyRequest): string {
 }
 
 /**
- * Any `v` but the current version — missing, older, or unknown — answers 302 to `?v=<current>` (no-store), so the
- * body at a `?v=N` URL is always version N and may be cached forever; fetch follows the redirect by itself.
+ * `v` = the current version: the body with `Cache-Control` RESOURCES_CACHE_CONTROL (immutable: a `?v=N` URL always
+ * holds version N). Any other `v` — missing, older, or unknown — gets the current version's body with
+ * `Cache-Control: no-cache` and `X-Resource-Version: <current>`, so nothing stores it as version N. (Not a redirect:
+ * a page served over plain http under helmet's `upgrade-insecure-requests` would follow it to https and fail.)
+ * Both answer `If-None-Match` with 304.
  */
-function toCurrent(req: FastifyRequest, reply: FastifyReply, version: number): FastifyReply {
-  const pathname = req.url.split('?')[0] ?? '';
-  return reply.code(302).header('cache-control', 'no-store').header('location', `${pathname}?v=${version}`).send();
-}
-
 async function fulldata(service: ResourceService, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { name } = req.params as { name: string };
   const { v } = req.query as { v?: number };
   service.definition(name);
   const row = await service.current(name, v ?? 0);
-  if (v !== row.version) return toCurrent(req, reply, row.version);
-  if (noneMatch(req.headers['if-none-match'], datasetEtag(row))) return cacheHeaders(service, reply, row).code(304).send();
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (v === row.version && noneMatch(ifNoneMatch, datasetEtag(row))) return cacheHeaders(service, reply, row, true).code(304).send();
+  // On a cache miss the loader may find new content and move the version: the answer is then that version's.
   const ds = await service.dataset(name);
-  // The loader found new content on a cache miss and moved the version: point the client at it.
-  if (ds.row.version !== v) return toCurrent(req, reply, ds.row.version);
-  return cacheHeaders(service, reply, ds.row).type('application/json; charset=utf-8').send(ds.body);
+  const immutable = v === ds.row.version;
+  if (noneMatch(ifNoneMatch, datasetEtag(ds.row))) return cacheHeaders(service, reply, ds.row, immutable).code(304).send();
+  return cacheHeaders(service, reply, ds.row, immutable).type('application/json; charset=utf-8').send(ds.body);
 }
 
-/** The validators and caching rule of a current version's answer (200 and 304 alike). */
-function cacheHeaders(service: ResourceService, reply: FastifyReply, row: VersionRow): FastifyReply {
+/** The validators and caching rule of an answer about `row` (200 and 304 alike). */
+function cacheHeaders(service: ResourceService, reply: FastifyReply, row: VersionRow, immutable: boolean): FastifyReply {
   return reply.header('etag', datasetEtag(row)).header('vary', 'accept-encoding').header('x-resource-version', String(row.version))
-    .header('cache-control', service.settings.cacheControl);
+    .header('cache-control', immutable ? service.settings.cacheControl : 'no-cache');
 }
 
 /**
@@ -89,7 +88,7 @@ const routes: PluginRoutes = async (app, { api }) => {
 
   app.get('/:name/fulldata', {
     schema: {
-      tags: ['resources'], summary: 'The whole dataset of a version (gzip; ETag; immutable when v is current; 302 to the current v otherwise)',
+      tags: ['resources'], summary: 'The whole dataset (gzip; ETag; immutable when v is the current version, otherwise the current data with no-cache)',
       params: NameParams, querystring: FulldataQuery, response: { 404: Problem, 503: Problem },
     },
     // Threshold 0: a small dataset's gzip body must still be labelled gzip (or inflated), never sent as is.

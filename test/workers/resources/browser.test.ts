@@ -68,6 +68,7 @@ interface Probe {
   findStoreByCode(code: string): { id: number } | undefined;
   useServiceWorker(): Promise<void>;
   fetchWithoutToken(url: string): Promise<{ status: number; rows?: number }>;
+  fetchWithToken(url: string): Promise<{ status: number; version: string | null; cacheControl: string | null; rows: number }>;
 }
 /** In page.evaluate callbacks (they run in the page: only types may come from here). */
 type Page$ = { probe: Probe };
@@ -110,6 +111,9 @@ describe('resources browser client', () => {
     expect(await page.evaluate(() => (globalThis as unknown as Page$).probe.getById('staff', 42)?.fullName)).toBe('Lê Thị Mới');
     expect(fulldata).toEqual([`/plugins/resources/staff/fulldata?v=${version}`]);
     expect(navigations).toEqual([]);
+    // The version the page held before is answered with the current data, on a plain-http page too.
+    const stale = await page.evaluate((url) => (globalThis as unknown as Page$).probe.fetchWithToken(url), `/plugins/resources/staff/fulldata?v=${version - 1}`);
+    expect(stale).toEqual({ status: 200, version: String(version), cacheControl: 'no-cache', rows: 5_000 });
   }, 30_000);
 
   it('the optional Service Worker answers fulldata?v=N from the cache without a request and without a token', async () => {

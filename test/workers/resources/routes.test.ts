@@ -76,22 +76,28 @@ describe('resources API', () => {
     expect(JSON.parse(gunzipSync(gz.rawPayload).toString('utf8'))).toHaveLength(8);
   });
 
-  it('redirects a stale, unknown or missing v to the current version without caching the redirect', async () => {
+  it('answers a stale, unknown or missing v with the current data, marked no-cache and with its version', async () => {
     const before = (await table()).find((r) => r.name === 'stores')!.version;
     const bump = await api.app.inject({ method: 'POST', url: '/plugins/resources/stores/bump', headers: asAdmin });
     expect(bump.statusCode).toBe(200);
     const current = bump.json<{ version: number }>().version;
     expect(current).toBe(before + 1);
+    const fresh = await fulldata('stores', current);
     for (const v of [before, current + 5, null]) {
-      const res = await fulldata('stores', v);
-      expect(res.statusCode, `v=${v}`).toBe(302);
-      expect(res.headers.location).toBe(`/plugins/resources/stores/fulldata?v=${current}`);
-      expect(res.headers['cache-control']).toBe('no-store');
+      const res = await fulldata('stores', v, { 'accept-encoding': 'gzip' });
+      expect(res.statusCode, `v=${v}`).toBe(200);
+      expect(res.headers['cache-control'], `v=${v}`).toBe('no-cache');
+      expect(res.headers['x-resource-version']).toBe(String(current));
+      expect(res.headers.etag).toBe(fresh.headers.etag);
+      expect(JSON.parse(gunzipSync(res.rawPayload).toString('utf8'))).toHaveLength(60);
+      // Revalidating such an answer works too, and still does not make it immutable.
+      const again = await fulldata('stores', v, { 'if-none-match': String(res.headers.etag) });
+      expect(again.statusCode).toBe(304);
+      expect(again.headers['cache-control']).toBe('no-cache');
     }
-    // A real client follows the redirect and gets the current body.
     const followed = await fetch(`${api.url}/plugins/resources/stores/fulldata?v=${before}`, { headers: asReader });
     expect(followed.status).toBe(200);
-    expect(followed.redirected).toBe(true);
+    expect(followed.redirected).toBe(false);
     expect(followed.headers.get('x-resource-version')).toBe(String(current));
     expect(((await followed.json()) as unknown[]).length).toBe(60);
   });
@@ -128,7 +134,7 @@ describe('resources API', () => {
       // Exactly one announcement: the unchanged refresh sent none.
       expect(messages.filter((e) => e.data.name === 'warehouses')).toEqual([expect.objectContaining({ type: 'resource.version', data: expect.objectContaining({ name: 'warehouses', version: v + 1 }) })]);
       expect(await api.fx.raw.exists(`${api.fx.redisPrefix}data:warehouses:${v}`)).toBe(0);
-      expect((await fulldata('warehouses', v)).statusCode).toBe(302);
+      expect((await fulldata('warehouses', v)).headers['x-resource-version']).toBe(String(v + 1));
     } finally {
       ws.close();
     }

@@ -134,7 +134,7 @@ export class ResourcesClient extends EventTarget {
     if (hit) rows = await hit.json();
     else {
       const res = await this.request(url);
-      // A version bumped meanwhile answers with a redirect to the current one: keep what was actually served.
+      // A version bumped meanwhile is answered with the current one (no-cache): keep what was actually served.
       got = Number(res.headers.get('x-resource-version')) || version;
       const text = await res.text();
       rows = JSON.parse(text);

@@ -24,6 +24,11 @@ window.probe = {
     await registerResourcesWorker();
     if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
   },
+  /** A fetch as the client makes it (with the token). */
+  async fetchWithToken(url) {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${sessionStorage.getItem('token')}` } });
+    return { status: res.status, version: res.headers.get('x-resource-version'), cacheControl: res.headers.get('cache-control'), rows: (await res.json()).length };
+  },
   /** A fetch without any token: only the Service Worker's cache can answer it with data. */
   async fetchWithoutToken(url) {
     const res = await fetch(url);
