@@ -17,6 +17,8 @@ export interface ResourcesFixture {
   pool: Pool;
   /** A service as one more process would build it (its own memory layer, the shared Redis and MySQL). */
   service(defs: ResourceDefinition[]): ResourceService;
+  /** RESOURCES_DB_URL of this fixture (for child processes). */
+  dbUrl: string;
   /** The plugin's Redis namespace, as the core's PluginApi prefixes it. */
   redisPrefix: string;
   raw: Redis;
@@ -39,7 +41,7 @@ export async function startResources(label: string, env: Record<string, string> 
     error: (m: string, meta?: Record<string, unknown>) => c.logger.error(m, meta),
   };
   return {
-    h, pool, redisPrefix, raw,
+    h, pool, redisPrefix, raw, dbUrl: `${MYSQL_ROOT}/${dbName}`,
     service(defs) {
       const redis = new Redis(REDIS_URL, { keyPrefix: redisPrefix });
       clients.push(redis);

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { defineResource, type ResourceDefinition } from '../../../workers/resources/resource';
 import staff from '../../../workers/resources/staff.resource';
 import { checkRows } from '../../../workers/resources/payload';
+import { spawnTs } from '../../support/child';
 import { startResources, type ResourcesFixture } from './resources-fixture';
 
 let fx: ResourcesFixture;
@@ -32,7 +33,7 @@ function countedStaff(name: string): { def: ResourceDefinition; runs: () => numb
 }
 
 describe('resource versions and cache', () => {
-  it('100 concurrent requests on a cold cache, spread over two processes, run the loader once', async () => {
+  it('100 concurrent requests on a cold cache, spread over two services in one process, run the loader once', async () => {
     const { def, runs } = countedStaff('staff-cold');
     const a = fx.service([def]);
     const b = fx.service([def]);
@@ -46,6 +47,22 @@ describe('resource versions and cache', () => {
     await fx.service([def]).dataset('staff-cold');
     expect(runs()).toBe(1);
   }, 30_000);
+
+  it('100 cold requests from two real processes run the loader once (the Redis lock)', async () => {
+    const env = { ...fx.h.testEnv.env, RESOURCES_DB_URL: fx.dbUrl, CHILD_PREFIX: fx.redisPrefix };
+    const kids = [spawnTs('test/workers/resources/cold-load.child.ts', env), spawnTs('test/workers/resources/cold-load.child.ts', env)];
+    try {
+      await Promise.all(kids.map((k) => k.waitForLine(/^ready$/)));
+      await fx.raw.publish(`${fx.redisPrefix}go`, '1');
+      const outs = (await Promise.all(kids.map((k) => k.waitForLine(/^\{/)))).map((l) => JSON.parse(l) as { versions: number[]; bytes: number[] });
+      expect(await fx.raw.get(`${fx.redisPrefix}loader-runs`)).toBe('1');
+      expect(outs.map((o) => o.versions)).toEqual([[1], [1]]);
+      expect(outs[0]!.bytes).toEqual(outs[1]!.bytes);
+      for (const k of kids) expect((await k.exited).code).toBe(0);
+    } finally {
+      for (const k of kids) k.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('a refresh with unchanged content keeps the version; a change bumps it, drops the old cache and announces it', async () => {
     const svc = fx.service([staff]);
