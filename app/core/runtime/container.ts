@@ -25,6 +25,12 @@ import { errorText } from '../services/failure';
 import { StateMirror } from '../services/state-mirror';
 import { TaskQueues } from '../services/task-queues';
 
+/** A failed lease renewal, naming the workers and runs whose entries may lapse from the running set. */
+function renewFailedMessage(err: unknown, runs: ReadonlyMap<string, string[]>): string {
+  const list = [...runs].map(([w, ids]) => `${w}: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ` (+${ids.length - 5})` : ''}`).join('; ');
+  return `could not renew the running-set leases (${list}): ${errorText(err)}; retried with the next renewal, which puts back lapsed entries`;
+}
+
 export interface ContainerOptions {
   /** Settings overrides (tests, dev). @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
@@ -111,6 +117,8 @@ export class Container {
       flushIntervalMs: this.settings.LIVE_FLUSH_INTERVAL_MS,
       onStatus: (status) => this.recorder.workerStatus(status),
       onError: (err) => this.logger.warn(`could not update the live state of runs: ${errorText(err)}`, { stored: false }),
+      onRenewFailed: (err, runs) => this.logger.warn(renewFailedMessage(err, runs), { stored: false, workerIds: [...runs.keys()], executionIds: [...runs.values()].flat() }),
+      onLapsed: (workerId, n) => this.logger.warn(`${n} running execution(s) of ${workerId} had lapsed from the running set (renewals failed meanwhile): put back, so the overlap check sees them again`, { workerId, stored: false }),
     });
     this.dispatcher = new Dispatcher(this.registry, this.queues, this.recorder, { keepCompleted: this.settings.JOB_KEEP_COMPLETED, keepFailed: this.settings.JOB_KEEP_FAILED });
     await this.checkRedisPolicy();

@@ -16,7 +16,7 @@ import type { EventBus } from './events';
 import type { ExecutionRecorder, ExecutionSnapshot, ExecutionStatus } from './execution-recorder';
 import { classifyFailure, errorText, ShutdownInterruption } from './failure';
 import { assertParams } from './params';
-import type { LiveRuns } from './live-runs';
+import type { LiveRuns, RunLease } from './live-runs';
 import { ExecutionLogger } from './run-logger';
 import { JobContext, RunAbort, runLinks } from './run-context';
 import type { StateMirror } from './state-mirror';
@@ -41,6 +41,7 @@ export interface JobRunnerDeps {
 
 interface ActiveRun {
   workerId: string;
+  fence: number;
   abort: RunAbort;
   done: Promise<unknown>;
 }
@@ -70,11 +71,12 @@ export class JobRunner {
   }
 
   private renewLeases(): void {
-    const byWorker = new Map<string, string[]>();
+    const byWorker = new Map<string, RunLease[]>();
     for (const [executionId, run] of this.active) {
-      const ids = byWorker.get(run.workerId);
-      if (ids) ids.push(executionId);
-      else byWorker.set(run.workerId, [executionId]);
+      const lease = { executionId, fence: run.fence };
+      const runs = byWorker.get(run.workerId);
+      if (runs) runs.push(lease);
+      else byWorker.set(run.workerId, [lease]);
     }
     this.deps.live.renew(byWorker);
   }
@@ -137,7 +139,7 @@ export class JobRunner {
     if (!(await this.begin(def, snapshot))) return { skipped: true };
     const abort = new RunAbort();
     const done = this.execute(def, job, snapshot, abort);
-    this.active.set(snapshot.id, { workerId: def.id, abort, done });
+    this.active.set(snapshot.id, { workerId: def.id, fence: snapshot.fence, abort, done });
     try {
       return await done;
     } finally {
@@ -161,10 +163,10 @@ export class JobRunner {
     if (!alone) {
       // Nothing to decide: do not wait for Redis (LiveRuns sends changes in the order they were made, so the
       // finish still lands after this start).
-      this.deps.live.start(def.id, snap.id, fields, events);
+      this.deps.live.start(def.id, snap.id, snap.fence, fields, events);
       return true;
     }
-    while (!(await this.deps.live.startAlone(def.id, snap.id, fields, events))) {
+    while (!(await this.deps.live.startAlone(def.id, snap.id, snap.fence, fields, events))) {
       if (def.overlap === 'skip') return !this.recordSkip(def, snap, 'previous run still running');
       if (this.stopping) throw new ShutdownInterruption('worker shutting down');
       await new Promise((r) => setTimeout(r, this.deps.config.get<number>('OVERLAP_POLL_MS')));
@@ -265,7 +267,7 @@ export class JobRunner {
     // The end of a cron fire under an overlap policy is sent at once: the next fire's check may be waiting for it.
     const urgent = snap.trigger === 'cron' && def.overlap !== 'allow';
     const status = { workerId: def.id, lastExecutionId: snap.id, lastStartedAt: snap.startedAt, lastFinishedAt: snap.finishedAt, lastResult: succeeded ? snap.result ?? null : null, lastError: error };
-    this.deps.live.finish(def.id, snap.id, succeeded, fields, events, status, urgent);
+    this.deps.live.finish(def.id, snap.id, snap.fence, succeeded, fields, events, status, urgent);
   }
 
   /** Bull fails a job that stalled too often without calling the processor: record that end here. */
