@@ -41,7 +41,8 @@ class Beat {
     if (!this.lease.isLeader) return;
     const at = new Date(Math.floor(scheduled.getTime() / 1000) * 1000);
     try {
-      await this.c.dispatcher.enqueue(row.id, {}, { trigger: 'cron', jobId: fireJobId(row.id, at), at });
+      // A fire some run already claimed (durable key) is not enqueued again, whatever Bull still keeps.
+      if (!(await this.c.fires.claimed(row.id, at))) await this.c.dispatcher.enqueue(row.id, {}, { trigger: 'cron', jobId: fireJobId(row.id, at), at });
       await this.c.redis.set(this.c.keys.nextFire(row.id), nextFire(row.cron!, this.tz(row), at).toISOString());
     } catch (err) {
       this.c.logger.error(`beat: could not enqueue ${row.id} for ${at.toISOString()}: ${(err as Error).message}`, { workerId: row.id });
@@ -82,7 +83,7 @@ class Beat {
       if (at < row.createdAt) continue;
       const jobId = fireJobId(row.id, at);
       const [seen] = await this.c.core.pool.query<RowDataPacket[]>('SELECT 1 FROM executions WHERE id = ?', [deterministicExecutionId(jobId, at)]);
-      if (seen.length || (await this.c.queues.get(row.id).getJob(jobId))) continue;
+      if (seen.length || (await this.c.fires.claimed(row.id, at)) || (await this.c.queues.get(row.id).getJob(jobId))) continue;
       this.c.logger.info(`beat: catching up the missed fire of ${row.id} at ${at.toISOString()}`, { workerId: row.id });
       await this.c.dispatcher.enqueue(row.id, {}, { trigger: 'cron', jobId, at }).catch((err: Error) =>
         this.c.logger.error(`beat: catch-up of ${row.id} failed: ${err.message}`, { workerId: row.id }));

@@ -24,6 +24,7 @@ import { LiveRuns } from '../services/live-runs';
 import { errorText } from '../services/failure';
 import { StateMirror } from '../services/state-mirror';
 import { TaskQueues } from '../services/task-queues';
+import { CronFires } from '../services/cron-fires';
 
 /** A failed lease renewal, naming the workers and runs whose entries may lapse from the running set. */
 function renewFailedMessage(err: unknown, runs: ReadonlyMap<string, string[]>): string {
@@ -55,6 +56,7 @@ export class Container {
   readonly config: ConfigChain;
   readonly mirror: StateMirror;
   readonly queues: TaskQueues;
+  readonly fires: CronFires;
   registry!: WorkerRegistry;
   dispatcher!: Dispatcher;
   live!: LiveRuns;
@@ -91,6 +93,7 @@ export class Container {
       lockDurationMs: s.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: s.QUEUE_STALLED_INTERVAL_MS,
       maxStalledCount: s.QUEUE_MAX_STALLED_COUNT, drainDelayS: s.QUEUE_DRAIN_DELAY_S,
     });
+    this.fires = new CronFires(this.core.pool);
     setDatabaseUrlResolver((key) => this.config.get(key));
   }
 

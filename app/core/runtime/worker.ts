@@ -22,7 +22,7 @@ export async function startWorkerRole(c: Container): Promise<WorkerRole> {
   const runner = new JobRunner({
     registry: c.registry, queues: c.queues, recorder: c.recorder, mirror: c.mirror, events: c.events, live: c.live,
     config: c.config, dispatcher: c.dispatcher, logger: c.logger, redis: c.redis, mongo: () => c.mongo(),
-    lockDurationMs: c.settings.QUEUE_LOCK_DURATION_MS, keys: c.keys,
+    lockDurationMs: c.settings.QUEUE_LOCK_DURATION_MS, keys: c.keys, fires: c.fires,
   });
   runner.start();
   const reconciler = new Reconciler({

@@ -22,6 +22,7 @@ import { JobContext, RunAbort, runLinks } from './run-context';
 import type { StateMirror } from './state-mirror';
 import type { TaskQueues } from './task-queues';
 import type { RedisKeys } from './redis';
+import { fireTimeOf, type CronFires } from './cron-fires';
 
 export interface JobRunnerDeps {
   registry: WorkerRegistry;
@@ -37,6 +38,7 @@ export interface JobRunnerDeps {
   mongo: () => Promise<Db>;
   lockDurationMs: number;
   keys: RedisKeys;
+  fires: CronFires;
 }
 
 interface ActiveRun {
@@ -136,6 +138,7 @@ export class JobRunner {
       parentExecutionId: data.parentExecutionId ?? null, fence: job.processedOn ?? Date.now(),
       queuedAt: new Date(data.queuedAt), startedAt: new Date(), finishedAt: null, durationMs: null,
     };
+    if (snapshot.trigger === 'cron' && !(await this.claimFire(def, job, snapshot))) return { skipped: true, duplicate: true };
     if (!(await this.begin(def, snapshot))) return { skipped: true };
     const abort = new RunAbort();
     const done = this.execute(def, job, snapshot, abort);
@@ -145,6 +148,24 @@ export class JobRunner {
     } finally {
       this.active.delete(snapshot.id);
     }
+  }
+
+  /**
+   * A cron fire runs once even when it was enqueued again after Bull trimmed its job: the first run claims
+   * (worker, fire time) in MySQL; a later enqueue of the fire is dropped without touching its execution row (same
+   * deterministic id). When MySQL cannot be asked, the run goes ahead (Bull's job id still dedupes) with a warning.
+   */
+  private async claimFire(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot): Promise<boolean> {
+    const fireAt = fireTimeOf(def.id, job.id);
+    if (!fireAt) return true;
+    try {
+      if (await this.deps.fires.claim({ workerId: def.id, fireAt, executionId: snap.id, jobCreatedAt: job.timestamp })) return true;
+    } catch (err) {
+      this.deps.logger.warn(`could not claim the cron fire ${fireAt.toISOString()} in MySQL; running it anyway: ${errorText(err)}`, { workerId: def.id, executionId: snap.id, stored: false });
+      return true;
+    }
+    this.deps.logger.info(`cron fire ${fireAt.toISOString()} already ran (execution ${snap.id}); dropped its repeated enqueue`, { workerId: def.id, executionId: snap.id });
+    return false;
   }
 
   /**
