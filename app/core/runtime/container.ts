@@ -111,7 +111,7 @@ export class Container {
     await this.config.load();
     this.subscriber = this.redisFactory.create(`${this.opts.role}:config-sub`, { blocking: true });
     await this.config.listen(this.subscriber);
-    this.registry = this.opts.registry ?? buildRegistry(await discoverWorkers(path.resolve(this.settings.WORKERS_DIR)), {
+    this.registry = this.opts.registry ?? buildRegistry(await discoverWorkers(path.resolve(this.settings.WORKERS_DIR), this.workerIgnore), {
       timezone: this.settings.DEFAULT_TIMEZONE, timeoutMs: this.settings.JOB_TIMEOUT_MS,
       attempts: this.settings.JOB_ATTEMPTS, backoffMs: this.settings.JOB_BACKOFF_MS,
     });
@@ -125,6 +125,11 @@ export class Container {
     });
     this.dispatcher = new Dispatcher(this.registry, this.queues, this.recorder, { keepCompleted: this.settings.JOB_KEEP_COMPLETED, keepFailed: this.settings.JOB_KEEP_FAILED });
     await this.checkRedisPolicy();
+  }
+
+  /** Plugin folders left out of discovery (and dev hooks): the examples unless EXAMPLES_ENABLED. */
+  get workerIgnore(): string[] {
+    return this.settings.EXAMPLES_ENABLED ? [] : ['examples/**'];
   }
 
   /** Readiness checks beyond MySQL, Redis and the @Database classes (MongoDB when configured). */

@@ -8,12 +8,13 @@ import { sql as rawSql, type SQL } from 'drizzle-orm';
 import { declarationOf } from '../decorators/declarations';
 import type { DatabaseOptions } from '../decorators/options';
 import { ensureDatabase, poolOptionsFromUrl } from '../database/connection';
+import { migrateDatabase } from '../database/migrate';
 import { envOrDefault } from '../../config/settings';
 
 type Drizzle = MySql2Database<Record<string, never>>;
 type UrlResolver = (key: string) => unknown;
 
-interface Handle { pool: Pool; db: Drizzle; ready: Promise<void> }
+interface Handle { pool: Pool; db: Drizzle; ready: () => Promise<void> }
 
 const handles = new Map<string, Handle>();
 // Outside a running Sluice process (CLIs, benches) settings come from env and their defaults.
@@ -42,8 +43,18 @@ function onCoreServer(database: string | undefined): string | undefined {
   const core = resolveSetting('DATABASE_URL');
   if (!database || typeof core !== 'string' || !core) return undefined;
   const u = new URL(core);
-  u.pathname = `/${encodeURIComponent(database)}`;
+  const coreName = decodeURIComponent(u.pathname.slice(1)) || 'sluice';
+  u.pathname = `/${encodeURIComponent(database.replace('{core}', coreName))}`;
   return u.toString();
+}
+
+/** Runs `fn` once; a failure is not kept, so the next call (a later /ready, the next job) tries again. */
+function memoUntilFailed(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | null = null;
+  return () => (p ??= fn().catch((err: unknown) => {
+    p = null;
+    throw err;
+  }));
 }
 
 function handleFor(options: DatabaseOptions): Handle {
@@ -52,8 +63,11 @@ function handleFor(options: DatabaseOptions): Handle {
     const url = databaseUrl(options);
     const pool = mysql.createPool({ ...poolOptionsFromUrl(url), connectionLimit: options.pool?.connectionLimit ?? 10, multipleStatements: false });
     pool.on('connection', (conn) => conn.on('error', () => undefined));
-    const ready = options.createDatabase ? ensureDatabase(url) : Promise.resolve();
-    handle = { pool, db: drizzle(pool) as Drizzle, ready };
+    const db = drizzle(pool) as Drizzle;
+    handle = { pool, db, ready: memoUntilFailed(async () => {
+      if (options.createDatabase) await ensureDatabase(url);
+      if (options.migrations) await migrateDatabase(db, pool, options.name, options.migrations);
+    }) };
     handles.set(options.name, handle);
   }
   return handle;
@@ -76,24 +90,24 @@ export abstract class DatabaseBase {
 
   /** Waits for first-use setup (database creation when `createDatabase` is on). */
   static async ready(this: Function): Promise<void> {
-    await handleFor(optionsOf(this)).ready;
+    await handleFor(optionsOf(this)).ready();
   }
 
   static async transaction<T>(this: Function, fn: (tx: Parameters<Parameters<Drizzle['transaction']>[0]>[0]) => Promise<T>): Promise<T> {
     const h = handleFor(optionsOf(this));
-    await h.ready;
+    await h.ready();
     return h.db.transaction(fn);
   }
 
   static async execute(this: Function, query: SQL | string): Promise<unknown> {
     const h = handleFor(optionsOf(this));
-    await h.ready;
+    await h.ready();
     return h.db.execute(typeof query === 'string' ? rawSql.raw(query) : query);
   }
 
   static async ping(this: Function): Promise<void> {
     const h = handleFor(optionsOf(this));
-    await h.ready;
+    await h.ready();
     await h.pool.query('SELECT 1');
   }
 
