@@ -127,6 +127,9 @@ describe('the production layout (what the Dockerfile copies)', () => {
       expect(r.body.checks['database:ledger']).toMatchObject({ ok: false });
       expect(r.body.checks['database:ledger'].error).toMatch(/migrations of database 'ledger' not found: .*dist\/workers\/balance\/drizzle\/meta\/_journal\.json/);
       expect(r.body.checks.mysql.ok).toBe(true);
+      // Outside dev the examples are opt-in: not loaded without EXAMPLES_ENABLED.
+      expect(Object.keys(r.body.checks)).not.toContain('database:market');
+      expect((await api(`http://127.0.0.1:${port}`, 'GET', '/workers/fund-nav')).status).toBe(404);
       p.kill('SIGTERM');
       expect((await p.exited).code).toBe(0);
     } finally {
