@@ -123,7 +123,10 @@ export class Container {
       onRenewFailed: (err, runs) => this.logger.warn(renewFailedMessage(err, runs), { stored: false, workerIds: [...runs.keys()], executionIds: [...runs.values()].flat() }),
       onLapsed: (workerId, n) => this.logger.warn(`${n} running execution(s) of ${workerId} had lapsed from the running set (renewals failed meanwhile): put back, so the overlap check sees them again`, { workerId, stored: false }),
     });
-    this.dispatcher = new Dispatcher(this.registry, this.queues, this.recorder, { keepCompleted: this.settings.JOB_KEEP_COMPLETED, keepFailed: this.settings.JOB_KEEP_FAILED });
+    this.dispatcher = new Dispatcher(this.registry, this.queues, this.recorder, {
+      keepCompleted: this.settings.JOB_KEEP_COMPLETED, keepFailed: this.settings.JOB_KEEP_FAILED, bulkChunk: this.settings.ENQUEUE_BULK_CHUNK,
+      setting: (key, workerId) => this.config.get(key, workerId),
+    });
     await this.checkRedisPolicy();
   }
 
