@@ -1,36 +1,10 @@
-/**
- * The Docker build context keeps secrets and host dependencies out (.dockerignore, read with Docker's matching
- * rules: patterns are relative to the context root, `*` stays within a path segment, `**` spans segments, a
- * matched directory excludes everything below it, and a later `!pattern` re-includes).
- */
-import fs from 'node:fs';
-import path from 'node:path';
+/** The Docker build context keeps secrets and host dependencies out (.dockerignore, read with Docker's rules). */
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/child';
+import { dockerignoreRules, excludedBy } from './support/docker-context';
 
-function toRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '*' && pattern[i + 1] === '*') {
-      re += '.*';
-      i++;
-      if (pattern[i + 1] === '/') i++;
-    } else if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}(/.*)?$`);
-}
-
-const rules = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
-  .map((l) => ({ exclude: !l.startsWith('!'), re: toRegExp(l.replace(/^!/, '').replace(/^\/+|\/+$/g, '')) }));
-
-function excluded(file: string): boolean {
-  let out = false;
-  for (const r of rules) if (r.re.test(file)) out = r.exclude;
-  return out;
-}
+const rules = dockerignoreRules(ROOT);
+const excluded = (file: string) => excludedBy(rules, file);
 
 describe('.dockerignore', () => {
   it('keeps secrets, local state and host dependencies out of the build context', () => {

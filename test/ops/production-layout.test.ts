@@ -1,5 +1,5 @@
 /**
- * The production layout, proven: build, lay out exactly what the Dockerfile's runtime stage copies (dist/, the core
+ * The production layout, proven: build from the Docker build context, lay out exactly what the Dockerfile's runtime stage copies (dist/, the core
  * migrations, production dependencies only), start run-api, run-worker and run-beat from it as ops do
  * (NODE_ENV=production, WORKERS_DIR=dist/workers, JSON logs), and complete a balance job and an example crawl.
  * Then the same layout without a plugin's migrations: /ready says not ready, naming the missing folder.
@@ -16,11 +16,13 @@ import { startTradeFeed, type TradeFeed } from '../fakes/trade-feed';
 import { createTestEnv, eventually, type TestEnv } from '../support/isolation';
 import { ROOT } from '../support/child';
 import { layOutRuntimeImage } from './support/image-layout';
+import { copyBuildContext } from './support/docker-context';
 import { freePort, spawnNode, type NodeProcess } from './support/node-process';
 
 const TOKEN = 'layout-admin-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 let t: TestEnv;
+let build: string;
 let dir: string;
 let imageEnv: Record<string, string>;
 let site: MarketSite;
@@ -28,9 +30,13 @@ let feed: TradeFeed;
 const procs: NodeProcess[] = [];
 
 beforeAll(async () => {
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  // The build stage: the build context (.dockerignore applied), its dependencies (npm ci), `npm run build`.
+  build = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-build-'));
+  copyBuildContext(ROOT, build);
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
+  execFileSync('npm', ['run', 'build'], { cwd: build, stdio: 'pipe' });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-image-'));
-  imageEnv = layOutRuntimeImage(ROOT, dir);
+  imageEnv = layOutRuntimeImage(build, dir);
   t = createTestEnv('layout');
   site = await startMarketSite();
   feed = await startTradeFeed({ intervalMs: 100 });
@@ -43,6 +49,7 @@ afterAll(async () => {
   await site?.close();
   await feed?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (build) fs.rmSync(build, { recursive: true, force: true });
   await t?.cleanup();
 });
 

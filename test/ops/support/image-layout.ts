@@ -1,7 +1,6 @@
 /**
  * Lays out, in a directory, exactly what the Dockerfile's runtime stage puts in /app: it reads the stage's COPY
- * and RUN instructions and replays them against the built worktree (the build stage's /app is the context plus
- * `npm run build`). `npm ci --omit=dev` is replayed from package-lock.json: every package the lock does not mark
+ * and RUN instructions and replays them against a built copy of the build context (the build stage's /app). `npm ci --omit=dev` is replayed from package-lock.json: every package the lock does not mark
  * dev-only is hard-linked from node_modules (no symlinks, so nothing resolves back into the dev tree).
  */
 import fs from 'node:fs';
@@ -35,14 +34,16 @@ function linkTree(src: string, dest: string): void {
   execFileSync('cp', ['-al', src, dest]);
 }
 
-/** The production dependencies `npm ci --omit=dev` installs, hard-linked from root/node_modules. */
+/** The production dependencies `npm ci --omit=dev` installs, hard-linked from root/node_modules (real paths). */
 export function linkProductionDependencies(root: string, dest: string): string[] {
   const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
   const top = Object.entries(lock.packages)
     .filter(([key, p]) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(key) && !p.dev && !p.devOptional)
     .map(([key]) => key)
     .filter((key) => fs.existsSync(path.join(root, key)));
-  for (const key of top) linkTree(path.join(root, key), path.join(dest, key));
+  // The build's node_modules may be a symlink to the checkout's: link the real files.
+  const modules = fs.realpathSync(path.join(root, 'node_modules'));
+  for (const key of top) linkTree(path.join(modules, key.slice('node_modules/'.length)), path.join(dest, key));
   return top;
 }
 
