@@ -75,11 +75,12 @@ describe('crash recovery', () => {
     const counterKey = `${t.redisPrefix}fence-counter`;
     const a = startWorker({ QUEUE_LOCK_DURATION_MS: '1000', QUEUE_STALLED_INTERVAL_MS: '500' });
     await a.waitForLine(/worker consuming/);
-    const id = await producer.dispatcher.trigger('fence', { counterKey, blockMs: 5_000 });
+    // A blocks long enough for B to boot and take the job over even on a loaded machine.
+    const id = await producer.dispatcher.trigger('fence', { counterKey, blockMs: 12_000 });
     await a.waitForLine(/run 1 started/);
     const b = startWorker({ QUEUE_LOCK_DURATION_MS: '1000', QUEUE_STALLED_INTERVAL_MS: '500' });
-    await b.waitForLine(/run 2 finished/, 30_000);
-    await a.waitForLine(/run 1 finished/, 30_000);
+    await b.waitForLine(/run 2 finished/, 60_000);
+    await a.waitForLine(/run 1 finished/, 60_000);
     // Let A flush everything it has, then exit.
     a.kill('SIGTERM');
     await a.exited;

@@ -41,8 +41,9 @@ class Beat {
     if (!this.lease.isLeader) return;
     const at = new Date(Math.floor(scheduled.getTime() / 1000) * 1000);
     try {
-      // A fire some run already claimed (durable key) is not enqueued again, whatever Bull still keeps.
-      if (!(await this.c.fires.claimed(row.id, at))) await this.c.dispatcher.enqueue(row.id, {}, { trigger: 'cron', jobId: fireJobId(row.id, at), at });
+      // No MySQL on this path (a fire must not wait for, or fail with, MySQL): a repeated enqueue of a fire that
+      // already ran is dropped by its run's durable claim (cron_fires).
+      await this.c.dispatcher.enqueue(row.id, {}, { trigger: 'cron', jobId: fireJobId(row.id, at), at });
       await this.c.redis.set(this.c.keys.nextFire(row.id), nextFire(row.cron!, this.tz(row), at).toISOString());
     } catch (err) {
       this.c.logger.error(`beat: could not enqueue ${row.id} for ${at.toISOString()}: ${(err as Error).message}`, { workerId: row.id });
