@@ -69,6 +69,13 @@ const coreSettings = {
   CONFIG_CACHE_TTL_MS: { type: 'int', default: 30_000, description: 'Safety reload of the config cache (changes through the API invalidate it at once).' },
   BEAT_LEASE_MS: { type: 'int', default: 6_000, description: 'Beat leader lease; a standby beat takes over within about this long (+ a third of it) after the leader dies.' },
   LISTENER_LEASE_MS: { type: 'int', default: 10_000, description: 'Lease of a singleton listener; another worker process takes it over within about this long after its holder dies.' },
+  STREAM_BATCH_SIZE: { type: 'int', default: 100, description: 'Entries a @Stream consumer reads and hands to handle() at once, when the worker sets no batchSize.' },
+  STREAM_BLOCK_MS: { type: 'int', default: 1_000, description: 'How long one XREADGROUP of a @Stream consumer waits for new entries.' },
+  STREAM_CLAIM_IDLE_MS: { type: 'int', default: 60_000, description: 'A pending stream entry idle this long is taken over by a live consumer (dead consumer, or a failed entry due for another try).' },
+  STREAM_MAX_DELIVERIES: { type: 'int', default: 5, description: 'Deliveries after which a failing stream entry moves to the dead-letter stream.' },
+  STREAM_CONCURRENCY: { type: 'int', default: 1, description: 'Batches one worker process handles at once for a @Stream worker.' },
+  STREAM_STATE_INTERVAL_MS: { type: 'int', default: 1_000, description: 'How often a stream consumer refreshes pending, lag and consumers (XINFO GROUPS) in the live state.' },
+  STREAM_CONSUMER_PRUNE_MS: { type: 'int', default: 3_600_000, description: 'A group consumer with nothing pending and idle this long (its process is gone) is removed from the group.' },
 } satisfies Record<string, SettingDefinition>;
 
 export type CoreSettings = typeof coreSettings;
