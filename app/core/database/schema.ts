@@ -1,7 +1,7 @@
 /** Drizzle schema of the core tables (SPEC §4). Migrations in drizzle/ are generated from this file. */
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, datetime, index, int, json, mysqlTable, text, uniqueIndex, varchar, char, customType,
+  bigint, boolean, datetime, index, int, json, mysqlTable, primaryKey, text, uniqueIndex, varchar, char, customType,
 } from 'drizzle-orm/mysql-core';
 
 const ms = { fsp: 3 } as const;
@@ -95,6 +95,19 @@ export const executionLogs = mysqlTable('execution_logs', {
   index('execution_logs_worker_ts').on(t.workerId, t.ts),
   index('execution_logs_ts').on(t.ts),
 ]);
+
+/**
+ * One row per cron fire that started running: the durable unique key on (worker, fire time) that keeps a fire to
+ * one run even after Bull trimmed its completed job (JOB_KEEP_COMPLETED) and the fire was enqueued again (a beat
+ * failover, a catch-up). `job_created_at` names the enqueue that claimed it, so that job's retries still run.
+ */
+export const cronFires = mysqlTable('cron_fires', {
+  workerId: ascii('varchar', 128)('worker_id').notNull(),
+  fireAt: datetime('fire_at', ms).notNull(),
+  executionId: ascii('char', 36)('execution_id').notNull(),
+  jobCreatedAt: bigint('job_created_at', { mode: 'number' }).notNull(),
+  claimedAt: datetime('claimed_at', ms).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+}, (t) => [primaryKey({ columns: [t.workerId, t.fireAt] })]);
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export type WorkerRow = typeof workers.$inferSelect;

@@ -42,6 +42,8 @@ class Beat {
     if (!this.lease.isLeader) return;
     const at = new Date(Math.floor(scheduled.getTime() / 1000) * 1000);
     try {
+      // No MySQL on this path (a fire must not wait for, or fail with, MySQL): a repeated enqueue of a fire that
+      // already ran is dropped by its run's durable claim (cron_fires).
       await this.c.dispatcher.enqueue(row.id, {}, { trigger: 'cron', jobId: fireJobId(row.id, at), at });
       await this.c.redis.set(this.c.keys.nextFire(row.id), nextFire(row.cron!, this.tz(row), at).toISOString());
     } catch (err) {
@@ -83,7 +85,7 @@ class Beat {
       if (at < row.createdAt) continue;
       const jobId = fireJobId(row.id, at);
       const [seen] = await this.c.core.pool.query<RowDataPacket[]>('SELECT 1 FROM executions WHERE id = ?', [deterministicExecutionId(jobId, at)]);
-      if (seen.length || (await this.c.queues.get(row.id).getJob(jobId))) continue;
+      if (seen.length || (await this.c.fires.claimed(row.id, at)) || (await this.c.queues.get(row.id).getJob(jobId))) continue;
       this.c.logger.info(`beat: catching up the missed fire of ${row.id} at ${at.toISOString()}`, { workerId: row.id });
       await this.c.dispatcher.enqueue(row.id, {}, { trigger: 'cron', jobId, at }).catch((err: Error) =>
         this.c.logger.error(`beat: catch-up of ${row.id} failed: ${err.message}`, { workerId: row.id }));
