@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 /**
- * Second half of `npm run build`: copies what tsc does not emit into dist/, each kind of file by one rule, so a
- * new plugin cannot forget a line here:
- *   - every plugin's migrations: workers/<plugin>/drizzle/** → dist/workers/<plugin>/drizzle/**
- *   - Lua scripts beside the code that loads them: {app,plugins,workers}/**\/*.lua
- *   - the dashboard's static files: app/core/api/dashboard/**
+ * Second half of `npm run build`: copies what tsc does not emit into dist/ by one rule — every file under app/,
+ * plugins/ and workers/ that is not TypeScript — so a new plugin cannot forget a line here. That covers every
+ * plugin's migrations (workers/<plugin>/drizzle/**), Lua scripts beside the code that loads them, the dashboard's
+ * static files and a plugin's browser files (e.g. workers/resources/client/**).
  * The core migrations (drizzle/) are not copied: the image and the layout keep them at <root>/drizzle.
  */
 const fs = require('node:fs');
@@ -13,9 +12,9 @@ const fg = require('fast-glob');
 
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, process.argv[2] || 'dist');
-const RULES = ['workers/*/drizzle/**', '{app,plugins,workers}/**/*.lua', 'app/core/api/dashboard/**'];
+const RULES = ['{app,plugins,workers}/**/*'];
 
-const files = fg.sync(RULES, { cwd: root, dot: false, onlyFiles: true, ignore: ['**/node_modules/**'] });
+const files = fg.sync(RULES, { cwd: root, dot: false, onlyFiles: true, ignore: ['**/node_modules/**', '**/*.ts'] });
 for (const file of files) {
   const target = path.join(out, file);
   fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -1,6 +1,6 @@
 /**
  * `npm run resources:seed [-- --staff N --stores N --warehouses N]`: (re)writes the example tables of the resources
- * database (RESOURCES_DB_URL, or sluice_resources on the DATABASE_URL server). Refresh the resources afterwards
+ * database (RESOURCES_DB_URL, or <core>_resources on the DATABASE_URL server). Refresh the resources afterwards
  * (`POST /plugins/resources/<name>/refresh`) or let their schedules pick the change up.
  */
 import 'reflect-metadata';

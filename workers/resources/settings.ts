@@ -2,7 +2,7 @@
 import { defineSettings, type ConfigReader } from '../../app';
 
 defineSettings({
-  RESOURCES_DB_URL: { type: 'string', default: '', description: 'Database of the resources plugin (resource_versions and the example tables); empty = database sluice_resources on the DATABASE_URL server.', secret: true },
+  RESOURCES_DB_URL: { type: 'string', default: '', description: 'Database of the resources plugin (resource_versions and the example tables); empty = database <core>_resources (the core database name + _resources) on the DATABASE_URL server.', secret: true },
   RESOURCES_CACHE_TTL_S: { type: 'int', default: 86_400, description: 'Seconds a compressed dataset stays in Redis without being read again (a miss reloads it; the version only moves when the content changed).' },
   RESOURCES_MEMORY_CACHE_BYTES: { type: 'int', default: 67_108_864, description: 'Compressed bytes each API process keeps in memory in front of Redis (least recently used datasets leave first).' },
   RESOURCES_VERSION_CACHE_MS: { type: 'int', default: 1_000, description: 'How long an API process trusts its copy of a version row for fulldata requests (a ?v= newer than the copy is checked at once).' },
