@@ -63,6 +63,12 @@ const coreSettings = {
   CONFIG_CACHE_TTL_MS: { type: 'int', default: 30_000, description: 'Safety reload of the config cache (changes through the API invalidate it at once).' },
   BEAT_LEASE_MS: { type: 'int', default: 6_000, description: 'Beat leader lease; a standby beat takes over within about this long (+ a third of it) after the leader dies.' },
   LISTENER_LEASE_MS: { type: 'int', default: 10_000, description: 'Lease of a singleton listener; another worker process takes it over within about this long after its holder dies.' },
+  API_BULK_MAX: { type: 'int', default: 1_000, description: 'Most runs one bulk retry or delete of failed runs acts on (the answer says when more matched).' },
+  API_WS_ORDER_HOLD_MS: { type: 'int', default: 2_000, description: "How long /ws holds a run's progress and plugin events while waiting for its execution.started (then sends them anyway)." },
+  API_AUDIT_CHANGE_MAX_BYTES: { type: 'int', default: 16_384, description: 'Largest params+body JSON an audit row keeps per mutation (bigger changes are summarised).' },
+  STATS_MAX_BUCKETS: { type: 'int', default: 2_000, description: 'Most time buckets GET /stats answers (from-to divided by step).' },
+  PROCESS_HEARTBEAT_MS: { type: 'int', default: 5_000, description: 'How often every API, worker and beat process refreshes its entry in GET /processes.' },
+  PROCESS_TTL_MS: { type: 'int', default: 15_000, description: 'A process that has not heartbeated for this long is gone from GET /processes.' },
 } satisfies Record<string, SettingDefinition>;
 
 export type CoreSettings = typeof coreSettings;
@@ -71,16 +77,38 @@ type ValueOf<D> = D extends { type: 'int' | 'number' } ? number : D extends { ty
 export type SettingValues = { [K in CoreSettingKey]: ValueOf<CoreSettings[K]> };
 
 const registry = new Map<string, SettingDefinition>(Object.entries(coreSettings) as [string, SettingDefinition][]);
+/** Plugin setting → the file that declared it (core settings have none). */
+const owners = new Map<string, string>();
 
-/** Registers settings of a plugin (name → type, default, description). Re-declaring a name with another type throws. */
+/** The file that called defineSettings, read from the call stack (plugin settings files run when they load). */
+function callerFile(): string | undefined {
+  for (const line of (new Error().stack?.split('\n') ?? []).slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+?\.(?:ts|js|mts|cts|mjs|cjs)):\d+:\d+\)?$/.exec(line.trim());
+    const file = m?.[1].replace(/^file:\/\//, '');
+    if (file && !/\/app\/config\/settings\.|\/app\/index\.|\/node_modules\/|\0/.test(file)) return file;
+  }
+  return undefined;
+}
+
+/**
+ * Registers settings of a plugin (name → type, default, description), remembering the declaring file so a
+ * worker's effective config shows its own plugin's keys. Re-declaring a name with another type throws.
+ */
 export function defineSettings(defs: Record<string, SettingDefinition>): void {
+  const file = callerFile();
   for (const [key, def] of Object.entries(defs)) {
     const existing = registry.get(key);
     if (existing && existing.type !== def.type) {
       throw new Error(`Setting ${key} is already declared with type ${existing.type}; cannot redeclare it as ${def.type}`);
     }
     registry.set(key, def);
+    if (file && !(key in coreSettings)) owners.set(key, file);
   }
+}
+
+/** The absolute path of the file that declared a plugin setting; undefined for core settings. */
+export function settingOwner(key: string): string | undefined {
+  return owners.get(key);
 }
 
 export function settingDefinitions(): ReadonlyMap<string, SettingDefinition> {

@@ -7,6 +7,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { RowDataPacket } from 'mysql2/promise';
 import { EventBus } from '../services/events';
 import { LeaderLease } from '../services/leader-lease';
+import { heartbeatOptions, ProcessHeartbeat } from '../services/process-heartbeat';
 import { deterministicExecutionId } from '../services/ids';
 import { nextFire, previousFire } from '../registry/cron';
 import type { WorkerRecord } from '../services/state-mirror';
@@ -109,6 +110,16 @@ export async function startBeatRole(c: Container, opts: { seed?: boolean } = {})
   await EventBus.subscribe(sub, c.keys.events, (e) => {
     if (e.type === 'schedule.changed') void beat.reload((e.data as { workerId: string }).workerId);
   });
+  const heartbeat = new ProcessHeartbeat(c.redis, c.keys, 'beat', () => ({
+    queues: [...beat.tasks.keys()], extra: { leader: beat.lease.isLeader },
+  }), heartbeatOptions(c.settings, (err) => c.logger.warn(`beat heartbeat failed: ${err instanceof Error ? err.message : String(err)}`, { stored: false })));
+  await heartbeat.start();
   c.logger.info(`beat scheduling ${beat.tasks.size} schedule(s)`);
-  return { lease: beat.lease, reload: (id) => beat.reload(id), stop: () => beat.stop() };
+  return {
+    lease: beat.lease, reload: (id) => beat.reload(id),
+    stop: async () => {
+      await heartbeat.stop().catch((err: unknown) => c.logger.warn(`could not remove the beat heartbeat: ${err instanceof Error ? err.message : String(err)}`, { stored: false }));
+      await beat.stop();
+    },
+  };
 }

@@ -24,6 +24,11 @@ export class ListenerManager {
     return this.supervisors.size;
   }
 
+  /** Listeners connected (or reconnecting) in this process now, for GET /processes. */
+  active(): string[] {
+    return [...this.supervisors].filter(([, s]) => s.state === 'connected' || s.state === 'reconnecting').map(([id]) => id);
+  }
+
   supervisor(id: string): ListenerSupervisor | undefined {
     return this.supervisors.get(id);
   }

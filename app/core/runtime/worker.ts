@@ -1,5 +1,6 @@
 /** The worker role: consume every schedule worker's queue (listeners join in Core runtime II). */
 import { ControlChannel } from '../services/control';
+import { heartbeatOptions, ProcessHeartbeat } from '../services/process-heartbeat';
 import { JobRunner } from '../services/job-runner';
 import { Reconciler } from '../services/reconciler';
 import { ListenerManager } from './listeners';
@@ -37,12 +38,17 @@ export async function startWorkerRole(c: Container): Promise<WorkerRole> {
     if (m.type === 'cancel') runner.cancel(m.executionId, m.reason);
     if (m.type === 'listener') void listeners.control(m);
   });
+  const heartbeat = new ProcessHeartbeat(c.redis, c.keys, 'worker', () => ({
+    queues: c.registry.schedules.map((s) => s.id), listeners: listeners.active(), jobsRunning: runner.activeCount,
+  }), heartbeatOptions(c.settings, (err) => c.logger.warn(`worker heartbeat failed: ${err instanceof Error ? err.message : String(err)}`, { stored: false })));
+  await heartbeat.start();
   c.logger.info(`worker consuming ${c.registry.schedules.length} queue(s): ${c.registry.schedules.map((s) => s.id).join(', ') || 'none'}; ${listeners.size} listener(s)`);
   return {
     runner,
     reconciler,
     listeners,
     async stop() {
+      await heartbeat.stop().catch((err: unknown) => c.logger.warn(`could not remove the worker heartbeat: ${err instanceof Error ? err.message : String(err)}`, { stored: false }));
       reconciler.stop();
       await listeners.stop();
       const { finished, interrupted } = await runner.stop(c.settings.SHUTDOWN_GRACE_MS);

@@ -13,6 +13,8 @@ export interface JobData {
   params: Record<string, unknown>;
   queuedAt: string;
   parentExecutionId: string | null;
+  /** Token name of whoever triggered the run through the API. */
+  triggeredBy?: string | null;
 }
 
 export class UnknownWorkerError extends Error {
@@ -25,6 +27,8 @@ export class UnknownWorkerError extends Error {
 export interface DispatchOptions extends EnqueueOptions {
   trigger?: Trigger;
   parentExecutionId?: string | null;
+  /** Token name of the API caller, kept on the execution row. @defaultValue null */
+  triggeredBy?: string | null;
   /** The instant the job stands for (a cron fire time); with `jobId` it makes the execution id deterministic. */
   at?: Date;
 }
@@ -57,6 +61,7 @@ export class Dispatcher {
     const data: JobData = {
       executionId, workerId, trigger: opts.trigger ?? 'manual', params,
       queuedAt: new Date().toISOString(), parentExecutionId: opts.parentExecutionId ?? null,
+      ...(opts.triggeredBy ? { triggeredBy: opts.triggeredBy } : {}),
     };
     const job = await this.queues.get(workerId).add(data, {
       jobId: opts.jobId ?? executionId,
@@ -70,7 +75,7 @@ export class Dispatcher {
     if (def.history === 'all') {
       this.recorder.execution({
         id: executionId, workerId, trigger: data.trigger, params, status: 'queued', attempt: 0, progress: null, result: null,
-        error: null, jobId: String(job.id), parentExecutionId: data.parentExecutionId, fence: 0,
+        error: null, jobId: String(job.id), parentExecutionId: data.parentExecutionId, triggeredBy: data.triggeredBy ?? null, fence: 0,
         queuedAt: new Date(data.queuedAt), startedAt: null, finishedAt: null, durationMs: null,
       });
     }
@@ -78,7 +83,7 @@ export class Dispatcher {
   }
 
   /** The internal trigger the API exposes: run now with params. */
-  trigger(workerId: string, params: Record<string, unknown> = {}): Promise<string> {
-    return this.enqueue(workerId, params, { trigger: 'manual' });
+  trigger(workerId: string, params: Record<string, unknown> = {}, triggeredBy: string | null = null): Promise<string> {
+    return this.enqueue(workerId, params, { trigger: 'manual', triggeredBy });
   }
 }

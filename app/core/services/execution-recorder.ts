@@ -25,6 +25,8 @@ export interface ExecutionSnapshot {
   error: string | null;
   jobId: string | null;
   parentExecutionId: string | null;
+  /** Token name of whoever triggered the run through the API. @defaultValue null */
+  triggeredBy?: string | null;
   fence: number;
   queuedAt: Date;
   startedAt: Date | null;
@@ -54,12 +56,12 @@ function jsonColumn(value: unknown): string | null {
   return text.length > MAX_JSON ? JSON.stringify({ truncated: true, bytes: text.length }) : text;
 }
 
-const EXEC_COLUMNS = ['id', 'worker_id', '`trigger`', 'params', 'status', 'attempt', 'progress', 'result', 'error', 'job_id', 'parent_execution_id', 'queued_at', 'started_at', 'finished_at', 'duration_ms', 'rev', 'fence'];
+const EXEC_COLUMNS = ['id', 'worker_id', '`trigger`', 'params', 'status', 'attempt', 'progress', 'result', 'error', 'job_id', 'parent_execution_id', 'triggered_by', 'queued_at', 'started_at', 'finished_at', 'duration_ms', 'rev', 'fence'];
 // A write wins when its (fence, rev) is not older than the row's. rev and fence are assigned last, in that order:
 // MySQL evaluates assignments left to right and later ones see the values already updated.
 const NEWER = '(VALUES(fence) > fence OR (VALUES(fence) = fence AND VALUES(rev) >= rev))';
 // Columns fixed when the job is enqueued are never rewritten (less work per row, no JSON re-check of params).
-const IMMUTABLE = new Set(['id', 'fence', 'worker_id', '`trigger`', 'params', 'job_id', 'parent_execution_id', 'queued_at']);
+const IMMUTABLE = new Set(['id', 'fence', 'worker_id', '`trigger`', 'params', 'job_id', 'parent_execution_id', 'triggered_by', 'queued_at']);
 const EXEC_UPDATE = EXEC_COLUMNS.filter((c) => !IMMUTABLE.has(c))
   .map((c) => `${c} = IF(${NEWER}, VALUES(${c}), ${c})`)
   .concat('fence = GREATEST(fence, VALUES(fence))').join(', ');
@@ -91,7 +93,7 @@ const date = (d: Date | null): string => (d === null || Number.isNaN(d.getTime()
 
 function execTuple(r: ExecutionSnapshot, rev: number): string {
   return `(${str(r.id)},${str(r.workerId)},${str(r.trigger)},${str(jsonColumn(r.params))},${str(r.status)},${num(r.attempt)},`
-    + `${str(jsonColumn(r.progress))},${str(jsonColumn(r.result))},${str(r.error)},${str(r.jobId)},${str(r.parentExecutionId)},`
+    + `${str(jsonColumn(r.progress))},${str(jsonColumn(r.result))},${str(r.error)},${str(r.jobId)},${str(r.parentExecutionId)},${str(r.triggeredBy ?? null)},`
     + `${date(r.queuedAt)},${date(r.startedAt)},${date(r.finishedAt)},${num(r.durationMs)},${rev},${num(r.fence)})`;
 }
 

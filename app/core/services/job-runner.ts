@@ -131,7 +131,7 @@ export class JobRunner {
     const snapshot: ExecutionSnapshot = {
       id: data.executionId, workerId: def.id, trigger: data.trigger, params: data.params, status: 'running',
       attempt: job.attemptsMade + 1, progress: null, result: null, error: null, jobId: String(job.id),
-      parentExecutionId: data.parentExecutionId ?? null, fence: job.processedOn ?? Date.now(),
+      parentExecutionId: data.parentExecutionId ?? null, triggeredBy: data.triggeredBy ?? null, fence: job.processedOn ?? Date.now(),
       queuedAt: new Date(data.queuedAt), startedAt: new Date(), finishedAt: null, durationMs: null,
     };
     if (!(await this.begin(def, snapshot))) return { skipped: true };
@@ -214,7 +214,8 @@ export class JobRunner {
     const verdict = classifyFailure(cause, def.nonRetryable);
     const willRetry = verdict.retryable && job.attemptsMade + 1 < def.attempts;
     if (!verdict.retryable) void job.discard();
-    ctx.log.error(`run failed: ${verdict.message}`, { status: verdict.status, willRetry });
+    const stack = cause instanceof Error && cause.stack ? cause.stack : undefined;
+    ctx.log.error(`run failed: ${verdict.message}`, { status: verdict.status, willRetry, ...(stack ? { stack } : {}) });
     if (willRetry) this.markRetrying(def, snap, verdict.message);
     else this.markFinished(def, snap, verdict.status, null, verdict.message);
     ctx.settleLog(true);
@@ -275,7 +276,7 @@ export class JobRunner {
     const snap: ExecutionSnapshot = {
       id: job.data.executionId, workerId: def.id, trigger: job.data.trigger, params: job.data.params, status: 'failed',
       attempt: job.attemptsMade + 1, progress: null, result: null, error: `job stalled more than allowable limit (worker crashed or blocked)`,
-      jobId: String(job.id), parentExecutionId: job.data.parentExecutionId ?? null, fence: Date.now(),
+      jobId: String(job.id), parentExecutionId: job.data.parentExecutionId ?? null, triggeredBy: job.data.triggeredBy ?? null, fence: Date.now(),
       queuedAt: new Date(job.data.queuedAt), startedAt: job.processedOn ? new Date(job.processedOn) : null, finishedAt: now,
       durationMs: job.processedOn ? now.getTime() - job.processedOn : null,
     };

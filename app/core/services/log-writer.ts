@@ -26,6 +26,8 @@ export interface LogWriterOptions {
   maxQueued: number;
   reportIntervalMs: number;
   onReport: (message: string, meta: Record<string, unknown>) => void;
+  /** Called after a batch is stored (announces new lines of runs: `execution.logs`). @defaultValue none */
+  onWritten?: (records: readonly LogRecord[]) => void;
 }
 
 const MAX_MESSAGE = 16_000;
@@ -47,8 +49,26 @@ export function createLogWriter(pool: Pool, opts: LogWriterOptions): BatchWriter
         r.meta ? JSON.stringify(r.meta) : null, r.ts,
       ]);
       await pool.query('INSERT INTO execution_logs (execution_id, worker_id, level, message, meta, ts) VALUES ?', [rows]);
+      opts.onWritten?.(records);
     },
   });
+}
+
+/**
+ * One `execution.logs` event per run and stored batch ({ workerId, executionId, count }), so a client following a
+ * run (the dashboard's live logs) reads the new lines right after they are stored instead of polling.
+ */
+export function announceStoredLogs(publish: (data: { workerId: string; executionId: string; count: number }) => void): (records: readonly LogRecord[]) => void {
+  return (records) => {
+    const counts = new Map<string, { workerId: string; count: number }>();
+    for (const r of records) {
+      if (!r.executionId || !r.workerId) continue;
+      const c = counts.get(r.executionId);
+      if (c) c.count++;
+      else counts.set(r.executionId, { workerId: r.workerId, count: 1 });
+    }
+    for (const [executionId, c] of counts) publish({ workerId: c.workerId, executionId, count: c.count });
+  };
 }
 
 const RESERVED = new Set(['level', 'message', 'executionId', 'workerId', 'timestamp', 'stored']);

@@ -26,6 +26,16 @@ export async function readConfigRow(pool: Pool, key: string, workerId: string | 
   return { key, workerId: r.worker_id ?? null, value: secret ? maskSecretValue(value) : value, secret, updatedAt: new Date(r.updated_at).toISOString() };
 }
 
+/** Every global row, by key. */
+export async function listGlobalRows(pool: Pool): Promise<ConfigRowView[]> {
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT `key`, value, updated_at FROM worker_configs WHERE worker_id IS NULL ORDER BY `key`');
+  return rows.map((r) => {
+    const secret = isSecretKey(r.key);
+    const value = readJson(r.value);
+    return { key: r.key, workerId: null, value: secret ? maskSecretValue(value) : value, secret, updatedAt: new Date(r.updated_at).toISOString() };
+  });
+}
+
 const CHECKS: Record<SettingType, (v: unknown) => boolean> = {
   string: (v) => typeof v === 'string',
   int: (v) => typeof v === 'number' && Number.isInteger(v),
