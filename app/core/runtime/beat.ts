@@ -111,7 +111,7 @@ export async function startBeatRole(c: Container, opts: { seed?: boolean } = {})
     if (e.type === 'schedule.changed') void beat.reload((e.data as { workerId: string }).workerId);
   });
   const heartbeat = new ProcessHeartbeat(c.redis, c.keys, 'beat', () => ({
-    queues: [...beat.tasks.keys()], extra: { leader: beat.lease.isLeader },
+    queues: [...beat.tasks.keys()].sort(), extra: { leader: beat.lease.isLeader },
   }), heartbeatOptions(c.settings, (err) => c.logger.warn(`beat heartbeat failed: ${err instanceof Error ? err.message : String(err)}`, { stored: false })));
   await heartbeat.start();
   c.logger.info(`beat scheduling ${beat.tasks.size} schedule(s)`);

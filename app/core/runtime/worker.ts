@@ -39,7 +39,7 @@ export async function startWorkerRole(c: Container): Promise<WorkerRole> {
     if (m.type === 'listener') void listeners.control(m);
   });
   const heartbeat = new ProcessHeartbeat(c.redis, c.keys, 'worker', () => ({
-    queues: c.registry.schedules.map((s) => s.id), listeners: listeners.active(), jobsRunning: runner.activeCount,
+    queues: c.registry.schedules.map((s) => s.id).sort(), listeners: listeners.active(), jobsRunning: runner.activeCount,
   }), heartbeatOptions(c.settings, (err) => c.logger.warn(`worker heartbeat failed: ${err instanceof Error ? err.message : String(err)}`, { stored: false })));
   await heartbeat.start();
   c.logger.info(`worker consuming ${c.registry.schedules.length} queue(s): ${c.registry.schedules.map((s) => s.id).join(', ') || 'none'}; ${listeners.size} listener(s)`);

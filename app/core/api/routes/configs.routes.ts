@@ -79,7 +79,8 @@ export function configsRoutes(ctx: ApiContext) {
       const def = ctx.worker(req.params.id);
       const keys = workerConfigKeys(def, c.settings.WORKERS_DIR);
       const defs = settingDefinitions();
-      const entries = c.config.effective(def.id).filter((e) => e.source === 'worker' || keys.has(e.key))
+      // Undeclared keys (ad-hoc global rows) belong to no plugin, so they may be read by any worker: shown too.
+      const entries = c.config.effective(def.id).filter((e) => e.source === 'worker' || keys.has(e.key) || !defs.has(e.key))
         .map((e) => ({ ...e, description: defs.get(e.key)?.description ?? '', type: defs.get(e.key)?.type ?? 'json' }));
       return { workerId: def.id, entries };
     });
