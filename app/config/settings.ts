@@ -67,6 +67,9 @@ const coreSettings = {
   API_WS_ORDER_HOLD_MS: { type: 'int', default: 2_000, description: "How long /ws holds a run's progress and plugin events while waiting for its execution.started (then sends them anyway)." },
   API_AUDIT_CHANGE_MAX_BYTES: { type: 'int', default: 16_384, description: 'Largest params+body JSON an audit row keeps per mutation (bigger changes are summarised).' },
   STATS_MAX_BUCKETS: { type: 'int', default: 2_000, description: 'Most time buckets GET /stats answers (from-to divided by step).' },
+  STATS_SEAL_AFTER_MS: { type: 'int', default: 7_200_000, description: 'GET /stats rolls an hour up once it ended this long ago and no run of it is queued or running (rows landing later are not counted).' },
+  STATS_SEAL_INTERVAL_MS: { type: 'int', default: 60_000, description: 'How often each API process rolls up the hours that became due (0 = only when GET /stats needs them).' },
+  STATS_SEAL_LOOKBACK_HOURS: { type: 'int', default: 744, description: 'How far back the periodic rollup looks for hours not rolled up yet (older ones are rolled up when a request reaches them).' },
   PROCESS_HEARTBEAT_MS: { type: 'int', default: 5_000, description: 'How often every API, worker and beat process refreshes its entry in GET /processes.' },
   PROCESS_TTL_MS: { type: 'int', default: 15_000, description: 'A process that has not heartbeated for this long is gone from GET /processes.' },
 } satisfies Record<string, SettingDefinition>;

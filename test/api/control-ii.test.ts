@@ -185,6 +185,15 @@ describe('GET /stats', () => {
     expect(Number(b0.waitP50Ms)).toBeLessThanOrEqual(11);
     expect(b1).toMatchObject({ total: 0, counts: {}, durationP50Ms: null });
     expect(b2).toMatchObject({ total: 3, counts: { cancelled: 3 } });
+    // Those hours are over: they were rolled up. A half-hour step reads the rows instead, and agrees.
+    const [{ n: sealed }] = (await api.h.pool.query('SELECT COUNT(*) AS n FROM execution_stats_hours WHERE worker_id = ?', ['c2-params']))[0] as Array<{ n: number }>;
+    expect(Number(sealed)).toBe(3);
+    const raw = (await inject('GET', `/stats?workerId=c2-params&from=${from.toISOString()}&to=${to}&step=1800`)).json() as { buckets: Array<Record<string, unknown>> };
+    expect(raw.buckets[0]).toMatchObject({ total: 105, durationP50Ms: b0.durationP50Ms, waitP95Ms: b0.waitP95Ms });
+    // Deleting a run through the API unseals its hour, so the next answer counts without it.
+    expect((await inject('DELETE', `/executions/${rows[0][0]}`)).statusCode).toBe(204);
+    const after = (await inject('GET', `/stats?workerId=c2-params&from=${from.toISOString()}&to=${to}&step=3600`)).json() as { buckets: Array<{ counts: Record<string, number> }> };
+    expect(after.buckets[0].counts).toEqual({ succeeded: 99, failed: 5 });
     const tooMany = await inject('GET', `/stats?workerId=c2-params&from=2020-01-01T00:00:00Z&to=${to}&step=1`);
     expect(tooMany.json()).toMatchObject({ statusCode: 400, field: 'querystring/step' });
     expect((await inject('GET', `/stats?workerId=nope&from=${from.toISOString()}&to=${to}`)).statusCode).toBe(404);

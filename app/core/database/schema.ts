@@ -1,7 +1,7 @@
 /** Drizzle schema of the core tables (SPEC §4). Migrations in drizzle/ are generated from this file. */
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, datetime, index, int, json, mysqlTable, text, uniqueIndex, varchar, char, customType,
+  bigint, boolean, datetime, index, int, json, mysqlTable, text, uniqueIndex, varchar, char, customType, primaryKey,
 } from 'drizzle-orm/mysql-core';
 
 const ms = { fsp: 3 } as const;
@@ -102,6 +102,28 @@ export const executionLogs = mysqlTable('execution_logs', {
   index('execution_logs_worker_ts').on(t.workerId, t.ts),
   index('execution_logs_ts').on(t.ts),
 ]);
+
+/**
+ * Hourly rollup of executions for GET /stats: per worker, hour (of queued_at) and status, the run count and a
+ * log-scale histogram of run time (metric `d`) — or, with status '', of queue wait (metric `w`) — as
+ * `bin:count` pairs, so a week of one worker is a few hundred short rows. Filled for hours that are over
+ * (STATS_SEAL_AFTER_MS) and hold no queued or running run; see app/core/api/data/stats-rollup.ts.
+ */
+export const executionStatsHourly = mysqlTable('execution_stats_hourly', {
+  workerId: ascii('varchar', 128)('worker_id').notNull(),
+  hour: datetime('hour').notNull(),
+  metric: ascii('char', 1)('metric').notNull(),
+  status: ascii('varchar', 16)('status').notNull(),
+  n: int('n').notNull(),
+  bins: text('bins').notNull(),
+}, (t) => [primaryKey({ columns: [t.workerId, t.hour, t.metric, t.status] })]);
+
+/** Hours of a worker whose rollup is complete ("sealed"): GET /stats reads them from the rollup, not the rows. */
+export const executionStatsHours = mysqlTable('execution_stats_hours', {
+  workerId: ascii('varchar', 128)('worker_id').notNull(),
+  hour: datetime('hour').notNull(),
+  sealedAt: datetime('sealed_at', ms).notNull(),
+}, (t) => [primaryKey({ columns: [t.workerId, t.hour] })]);
 
 /** Who changed what through the API (SPEC §6): one row per mutating request an authenticated token made. */
 export const auditLog = mysqlTable('audit_log', {

@@ -1,6 +1,7 @@
 /** Read side of executions and their log lines for the API: cursor-paginated, newest first. */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { readJson } from '../../database/connection';
+import { unsealHoursOf } from './stats-rollup';
 
 export interface ExecutionView {
   id: string;
@@ -149,6 +150,7 @@ export class ExecutionQueries {
     const conn = await this.pool.getConnection();
     try {
       await conn.beginTransaction();
+      await unsealHoursOf(conn, ids);
       await conn.query('DELETE FROM execution_logs WHERE execution_id IN (?)', [ids]);
       const [res] = await conn.query('DELETE FROM executions WHERE id IN (?)', [ids]);
       await conn.commit();
