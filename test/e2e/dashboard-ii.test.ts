@@ -253,8 +253,10 @@ describe('dashboard II', () => {
     expect(legend).toContain('failed');
     expect(legend).toContain('succeeded');
     // The series were drawn: pixels in the succeeded colour (#1f9d55) on the throughput chart, p95 red (#d64545) on the other.
+    // (The test's tsconfig has no DOM lib: the canvas is typed by what is used of it.)
+    type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
     const colour = (chart: string, [r, g, b]: number[]) => page.locator(`#charts [data-chart=${chart}] canvas`).evaluate((c, rgb) => {
-      const canvas = c as HTMLCanvasElement;
+      const canvas = c as unknown as Canvas;
       const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
       let n = 0;
       for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - rgb[0]) < 24 && Math.abs(data[i + 1] - rgb[1]) < 24 && Math.abs(data[i + 2] - rgb[2]) < 24 && data[i + 3] > 200) n++;
