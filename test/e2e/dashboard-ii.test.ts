@@ -78,7 +78,7 @@ async function signIn(token = ADMIN): Promise<Page> {
   page.on('pageerror', (err) => problems.push(err.message));
   page.on('console', (m) => m.type() === 'error' && !/the server responded with a status of 4\d\d/.test(m.text()) && problems.push(m.text()));
   await page.goto(`${api.url}/dashboard`);
-  await page.evaluate(() => sessionStorage.clear());
+  await page.evaluate('sessionStorage.clear()');
   await page.fill('#token', token);
   await page.click('#login-form button[type=submit]');
   await page.locator('tr[data-worker="d2-shop"]').waitFor();
