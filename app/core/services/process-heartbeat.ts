@@ -84,7 +84,11 @@ export class ProcessHeartbeat {
   /** Writes the first heartbeat (awaited, so the process is listed once its role has started), then repeats. */
   async start(): Promise<void> {
     await this.beat();
-    this.timer = setInterval(() => void this.beat().catch(this.opts.onError), this.opts.intervalMs);
+    this.timer = setInterval(() => {
+      // The process closed its connections without stopping its role (tests, benches): nothing left to report.
+      if (this.redis.status === 'end') return void this.stop(false);
+      void this.beat().catch(this.opts.onError);
+    }, this.opts.intervalMs);
     this.timer.unref();
   }
 
