@@ -22,11 +22,10 @@ export function pluginFolder(workerFile: string, workersDir: string): string {
   return path.dirname(file);
 }
 
-/** Setting names named by a worker's options (a concurrency, URL or heartbeat read from config). */
+/** Setting names a worker's options name (a concurrency, timeout, attempts, URL or heartbeat read from config). */
 function optionKeys(def: WorkerDefinition): string[] {
-  if (def.kind === 'schedule') return def.concurrencySetting ? [def.concurrencySetting] : [];
-  const d = def as WorkerDefinition & { urlConfigKey?: string; heartbeatSetting?: string | null };
-  return [d.urlConfigKey, d.heartbeatSetting].filter((k): k is string => Boolean(k));
+  const d = def as WorkerDefinition & Partial<Record<'concurrencySetting' | 'timeoutSetting' | 'attemptsSetting' | 'heartbeatSetting' | 'urlConfigKey', string | null>>;
+  return [d.concurrencySetting, d.timeoutSetting, d.attemptsSetting, d.urlConfigKey, d.heartbeatSetting].filter((k): k is string => Boolean(k));
 }
 
 export function workerConfigKeys(def: WorkerDefinition, workersDir: string): Set<string> {
