@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Type } from '@sinclair/typebox';
-import { defineSettings, Schedule, ScheduleWorker, type RunContext } from '../../app';
+import { WebSocketServer } from 'ws';
+import { defineSettings, Schedule, ScheduleWorker, WebSocket as Listener, WebSocketWorker, type RunContext } from '../../app';
 import { ADMIN, READER, asAdmin, startApiWithWorker, type ApiHarness } from '../api/api-harness';
 import type { Harness } from '../support/harness';
 
@@ -25,7 +26,7 @@ class FlakyWorker extends ScheduleWorker<{ fail?: string }> {
 }
 
 @Schedule({
-  id: 'd2-shop', description: 'syncs a shop (params form)',
+  id: 'd2-shop', description: 'syncs a shop (params form)', cron: '0 6 * * *', timezone: 'Asia/Ho_Chi_Minh',
   params: Type.Object({ shopId: Type.String({ minLength: 1, description: 'shop to sync' }), days: Type.Integer({ minimum: 1, maximum: 30 }), dryRun: Type.Optional(Type.Boolean()) }),
 })
 class ShopWorker extends ScheduleWorker {
@@ -47,13 +48,24 @@ class TailWorker extends ScheduleWorker {
   }
 }
 
+@Listener({ id: 'd2-feed', urlConfigKey: 'D2_FEED_URL', description: 'a feed listener', reconnect: { minMs: 100, maxMs: 500 } })
+class FeedListener extends WebSocketWorker {
+  onMessage() {
+    return undefined;
+  }
+}
+
+let feed: WebSocketServer;
 let api: ApiHarness & { h: Harness };
 let browser: BrowserContext;
 let tmp: string;
 
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
-  api = await startApiWithWorker('dashboard2', [FlakyWorker, ShopWorker, TailWorker]);
+  feed = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => feed.once('listening', resolve));
+  const { port } = feed.address() as { port: number };
+  api = await startApiWithWorker('dashboard2', [FlakyWorker, ShopWorker, TailWorker, FeedListener], { D2_FEED_URL: `ws://127.0.0.1:${port}` });
   await api.listen();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-dashboard-ii-'));
   browser = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
@@ -69,6 +81,7 @@ afterAll(async () => {
   await browser?.close();
   if (tmp) fs.rmSync(path.join(tmp, 'profile'), { recursive: true, force: true });
   await api?.close();
+  await new Promise((resolve) => feed?.close(resolve));
 });
 
 const problems: string[] = [];
@@ -101,6 +114,10 @@ describe('dashboard II', () => {
   it('a read token sees no admin buttons anywhere', async () => {
     const page = await signIn(READER);
     await expect.poll(() => page.locator('#whoami').textContent()).toBe('viewer (read)');
+    // Times carry their zone; a schedule shows its timezone next to its next fire (06:00 there).
+    const shop = page.locator('tr[data-worker="d2-shop"]');
+    expect(await shop.locator('[data-field=schedule]').textContent()).toBe('0 6 * * *Asia/Ho_Chi_Minh');
+    expect(await shop.locator('[data-field=next-fire]').textContent()).toMatch(/06:00:00 AM GMT\+7Asia\/Ho_Chi_Minh · yours: .+ (UTC|GMT)/);
     await page.locator('tr[data-worker="d2-shop"]').click();
     await page.locator('#config tbody tr').first().waitFor();
     expect(await page.locator('#run-form').isVisible()).toBe(false);
@@ -233,6 +250,21 @@ describe('dashboard II', () => {
     await shot(page, 'config-edit');
     await updated.locator('button[data-action=reset-config]').click();
     await expect.poll(() => page.locator('#config tr[data-config=D2_PAGE_LIMIT] [data-field=source]').textContent()).toBe('default');
+    await page.close();
+  }, 60_000);
+
+  it('offers no Start for a connected listener; Stop, then Start brings it back', async () => {
+    const page = await signIn();
+    const row = page.locator('tr[data-worker="d2-feed"]');
+    await expect.poll(() => row.locator('[data-field=state]').textContent(), { timeout: 15_000 }).toBe('connected');
+    expect(await row.locator('button[data-action=start]').isDisabled()).toBe(true);
+    await row.locator('button[data-action=stop]').click();
+    await expect.poll(() => row.locator('[data-field=state]').textContent(), { timeout: 15_000 }).toBe('stopped');
+    expect(await row.locator('button[data-action=start]').isDisabled()).toBe(false);
+    expect(await row.locator('button[data-action=stop]').isDisabled()).toBe(true);
+    await row.locator('button[data-action=start]').click();
+    await expect.poll(() => row.locator('[data-field=state]').textContent(), { timeout: 15_000 }).toBe('connected');
+    expect(await row.locator('button[data-action=start]').isDisabled()).toBe(true);
     await page.close();
   }, 60_000);
 

@@ -74,11 +74,15 @@ export class AuditLog {
   async list(s: AuditSearch): Promise<Page<AuditEntry>> {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (s.tokenName) where.push('token_name = ?') && args.push(s.tokenName);
-    if (s.workerId) where.push('worker_id = ?') && args.push(s.workerId);
-    if (s.since) where.push('ts >= ?') && args.push(new Date(s.since));
-    if (s.until) where.push('ts <= ?') && args.push(new Date(s.until));
-    if (s.cursor !== undefined) where.push('id < ?') && args.push(s.cursor);
+    const add = (sql: string, value: unknown): void => {
+      where.push(sql);
+      args.push(value);
+    };
+    if (s.tokenName) add('token_name = ?', s.tokenName);
+    if (s.workerId) add('worker_id = ?', s.workerId);
+    if (s.since) add('ts >= ?', new Date(s.since));
+    if (s.until) add('ts <= ?', new Date(s.until));
+    if (s.cursor !== undefined) add('id < ?', s.cursor);
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT * FROM audit_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, [...args, s.limit + 1]);
     const items = rows.slice(0, s.limit).map((r): AuditEntry => ({

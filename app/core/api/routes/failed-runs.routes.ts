@@ -6,11 +6,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context';
-import { fieldError } from '../errors';
+import { ApiErrors, fieldError } from '../errors';
 import { errors, WorkerParams } from '../schemas/common';
 import { BulkDeleted, BulkFilters, BulkRetried } from '../schemas/executions';
 import type { ExecutionSearch } from '../data/executions.query';
-import { ApiErrors } from '../errors';
 
 const DEFAULT_STATUSES = ['failed', 'timed_out'];
 
