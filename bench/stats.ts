@@ -95,12 +95,13 @@ async function main(): Promise<void> {
     const app = await buildApiApp(c);
     const from = new Date(end.getTime() - 7 * 86_400_000).toISOString();
     const url = `/stats?workerId=w0&from=${from}&to=${end.toISOString()}&step=3600`;
-    const call = async (u: string): Promise<{ ms: number; total: number }> => {
+    const call = async (u: string): Promise<{ ms: number; total: number; buckets: number }> => {
       const t = performance.now();
       const res = await app.inject({ method: 'GET', url: u, headers: { authorization: `Bearer ${TOKEN}` } });
       const ms = performance.now() - t;
       if (res.statusCode !== 200) throw new Error(`GET ${u} answered ${res.statusCode}: ${res.body}`);
-      return { ms, total: (res.json() as { buckets: Array<{ total: number }> }).buckets.reduce((n, b) => n + b.total, 0) };
+      const { buckets } = res.json() as { buckets: Array<{ total: number }> };
+      return { ms, total: buckets.reduce((n, b) => n + b.total, 0), buckets: buckets.length };
     };
     // The process's first call compiles the route's validator and serializer: done on another worker's last hour,
     // so `cold` is the first read of this worker's week (its rollup and index pages not yet in the buffer pool).
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
     await app.close();
     const median = percentile(warm, 50);
     report({
-      bench: 'stats', rows: ROWS, workers: WORKERS, days: DAYS, rowsInWindow: cold.total, buckets: 168, loadSeconds: round(loadS), loadRowsPerS: Math.round(ROWS / loadS), rollupSeconds: round(rollupS), sealedWorkerHours: sealedHours,
+      bench: 'stats', rows: ROWS, workers: WORKERS, days: DAYS, rowsInWindow: cold.total, buckets: cold.buckets, loadSeconds: round(loadS), loadRowsPerS: Math.round(ROWS / loadS), rollupSeconds: round(rollupS), sealedWorkerHours: sealedHours,
       processFirstCallMs: round(firstCallMs), coldMs: round(cold.ms), warmMedianMs: round(median), warmMaxMs: round(warm[warm.length - 1]), bareCountMedianMs: round(percentile(countMs, 50)),
       ratioToBareCount: round(median / percentile(countMs, 50), 2), allWorkersMs: round(all.ms), allWorkersRows: all.total,
       under1s: median < 1000 && cold.ms < 1000,
