@@ -22,7 +22,7 @@ let api: ApiHarness;
 
 /** A concrete URL for a route pattern (valid ids, so auth is what answers). */
 function concrete(url: string): string {
-  return url.replace(':id', url.startsWith('/executions') ? '0190b7a0-0000-7000-8000-000000000000' : 'ra-task').replace(':key', 'SOME_KEY').replace('*', 'x');
+  return url.replace(':id', url.startsWith('/executions') ? '0190b7a0-0000-7000-8000-000000000000' : 'ra-task').replace(':key', 'SOME_KEY').replace(':entryId', '1-0').replace('*', 'x');
 }
 
 beforeAll(async () => {
@@ -59,6 +59,7 @@ describe('registered routes', () => {
       '/workers', '/ws', '/metrics', '/admin/queues', '/executions', '/executions/:id/retry', '/workers/:id/failed/retry', '/workers/:id/failed',
       '/processes', '/stats', '/audit', '/me', '/configs',
     ]));
+    expect(guarded.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['GET /streams/:id/dead', 'POST /streams/:id/dead/replay', 'DELETE /streams/:id/dead/:entryId']));
     for (const r of guarded) {
       for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: 'Basic Zm9vOmJhcg==' }]) {
         const res = await api.app.inject({ method: r.method as 'GET', url: concrete(r.url), headers });
@@ -71,6 +72,7 @@ describe('registered routes', () => {
   it('read tokens get 403 on every mutating route; admin tokens pass auth', async () => {
     const mutating = routes.filter((r) => MUTATING.has(r.method) && !PUBLIC.some((p) => p.test(r.url)));
     expect(mutating.length).toBeGreaterThanOrEqual(12);
+    expect(mutating.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['POST /streams/:id/dead/replay', 'DELETE /streams/:id/dead/:entryId']));
     for (const r of mutating) {
       const res = await api.app.inject({ method: r.method as 'POST', url: concrete(r.url), headers: asReader, payload: {} });
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);

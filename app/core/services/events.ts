@@ -10,6 +10,7 @@ export interface SluiceEventMap {
   'config.changed': { workerId: string | null; key: string };
   'schedule.changed': { workerId: string };
   'listener.state': { workerId: string; state: string };
+  'stream.state': { workerId: string; state: string; consumers?: number; pending?: number; lag?: number | null; length?: number };
   [plugin: `${string}.${string}`]: Record<string, unknown>;
 }
 

@@ -27,7 +27,7 @@ export function setDatabaseUrlResolver(resolver: UrlResolver): void {
 function optionsOf(cls: Function): DatabaseOptions {
   const decl = declarationOf(cls);
   if (!decl || decl.kind !== 'database') throw new Error(`${cls.name} is not decorated with @Database`);
-  return decl.options;
+  return decl.options as DatabaseOptions;
 }
 
 export function databaseUrl(options: DatabaseOptions): string {

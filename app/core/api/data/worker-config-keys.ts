@@ -11,7 +11,7 @@ import type { WorkerDefinition } from '../../registry/worker-registry';
 const CORE_KEYS: Record<string, readonly string[]> = {
   schedule: ['DEFAULT_TIMEZONE', 'JOB_TIMEOUT_MS', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'JOB_KEEP_COMPLETED', 'JOB_KEEP_FAILED', 'OVERLAP_POLL_MS'],
   websocket: ['LISTENER_LEASE_MS'],
-  stream: ['LISTENER_LEASE_MS'],
+  stream: ['STREAM_BATCH_SIZE', 'STREAM_BLOCK_MS', 'STREAM_CLAIM_IDLE_MS', 'STREAM_MAX_DELIVERIES', 'STREAM_CONCURRENCY', 'STREAM_STATE_INTERVAL_MS', 'STREAM_CONSUMER_PRUNE_MS'],
 };
 
 /** The folder of a worker's plugin: the first folder under the workers directory, or the worker file's folder. */

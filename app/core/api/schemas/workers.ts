@@ -53,6 +53,7 @@ export const Worker = Type.Object({
   lastExecution: Type.Union([Type.Ref('Execution'), Type.Null()]),
   live: Type.Record(Type.String(), Type.String(), { description: 'The raw live-state hash from Redis' }),
   paramsSchema: Type.Unknown({ description: "JSON Schema of the run's params (null when the worker declares none): render a run form from it" }),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Kind-specific figures, e.g. a stream's consumers, pending, lag and entry counters" })),
 }, { $id: 'Worker', title: 'Worker' });
 
 export const TriggerBody = Type.Object({
