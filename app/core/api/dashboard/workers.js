@@ -70,7 +70,7 @@ export const workers = {
       out.push(button('run', 'Run', async () => runs.queued(w.id, (await api('POST', `workers/${id}/trigger`, {})).executionId)));
       if (w.state === 'running') out.push(button('stop', 'Stop', () => api('POST', `workers/${id}/stop`, {})));
     } else {
-      const active = w.state === 'connected' || w.state === 'reconnecting';
+      const active = ['connected', 'reconnecting', 'consuming'].includes(w.state);
       out.push(button('start', 'Start', () => api('POST', `workers/${id}/start`, {}), active || !w.enabled));
       out.push(button('stop', 'Stop', () => api('POST', `workers/${id}/stop`, {}), !active));
       out.push(button('restart', 'Restart', () => api('POST', `workers/${id}/restart`, {}), !w.enabled));
