@@ -91,6 +91,15 @@ const coreSettings = {
   STREAM_CONCURRENCY: { type: 'int', default: 1, description: 'Batches one worker process handles at once for a @Stream worker.' },
   STREAM_STATE_INTERVAL_MS: { type: 'int', default: 1_000, description: 'How often a stream consumer refreshes pending, lag and consumers (XINFO GROUPS) in the live state.' },
   STREAM_CONSUMER_PRUNE_MS: { type: 'int', default: 3_600_000, description: 'A group consumer with nothing pending and idle this long (its process is gone) is removed from the group.' },
+  API_BULK_MAX: { type: 'int', default: 1_000, description: 'Most runs one bulk retry or delete of failed runs acts on (the answer says when more matched).' },
+  API_WS_ORDER_HOLD_MS: { type: 'int', default: 2_000, description: "How long /ws holds a run's progress and plugin events while waiting for its execution.started (then sends them anyway)." },
+  API_AUDIT_CHANGE_MAX_BYTES: { type: 'int', default: 16_384, description: 'Largest params+body JSON an audit row keeps per mutation (bigger changes are summarised).' },
+  STATS_MAX_BUCKETS: { type: 'int', default: 2_000, description: 'Most time buckets GET /stats answers (from-to divided by step).' },
+  STATS_SEAL_AFTER_MS: { type: 'int', default: 7_200_000, description: 'GET /stats rolls an hour up once it ended this long ago and no run of it is queued or running (rows landing later are not counted).' },
+  STATS_SEAL_INTERVAL_MS: { type: 'int', default: 60_000, description: 'How often each API process rolls up the hours that became due (0 = only when GET /stats needs them).' },
+  STATS_SEAL_LOOKBACK_HOURS: { type: 'int', default: 744, description: 'How far back the periodic rollup looks for hours not rolled up yet (older ones are rolled up when a request reaches them).' },
+  PROCESS_HEARTBEAT_MS: { type: 'int', default: 5_000, description: 'How often every API, worker and beat process refreshes its entry in GET /processes.' },
+  PROCESS_TTL_MS: { type: 'int', default: 15_000, description: 'A process that has not heartbeated for this long is gone from GET /processes.' },
 } satisfies Record<string, SettingDefinition>;
 
 export type CoreSettings = typeof coreSettings;
@@ -162,15 +171,38 @@ export function settingTypeLabel(key: string): string {
   return def.type;
 }
 
-/** Registers settings of a plugin (name → type, default, description). Re-declaring a name with another type throws. */
+/** Plugin setting → the file that declared it (core settings have none). */
+const owners = new Map<string, string>();
+
+/** The file that called defineSettings, read from the call stack (plugin settings files run when they load). */
+function callerFile(): string | undefined {
+  for (const line of (new Error().stack?.split('\n') ?? []).slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+?\.(?:ts|js|mts|cts|mjs|cjs)):\d+:\d+\)?$/.exec(line.trim());
+    const file = m?.[1].replace(/^file:\/\//, '');
+    if (file && !/\/app\/config\/settings\.|\/app\/index\.|\/node_modules\/|\0/.test(file)) return file;
+  }
+  return undefined;
+}
+
+/**
+ * Registers settings of a plugin (name → type, default, description), remembering the declaring file so a
+ * worker's effective config shows its own plugin's keys. Re-declaring a name with another type throws.
+ */
 export function defineSettings(defs: Record<string, SettingDefinition>): void {
+  const file = callerFile();
   for (const [key, def] of Object.entries(defs)) {
     const existing = registry.get(key);
     if (existing && existing.type !== def.type) {
       throw new Error(`Setting ${key} is already declared with type ${existing.type}; cannot redeclare it as ${def.type}`);
     }
     registry.set(key, def);
+    if (file && !(key in coreSettings)) owners.set(key, file);
   }
+}
+
+/** The absolute path of the file that declared a plugin setting; undefined for core settings. */
+export function settingOwner(key: string): string | undefined {
+  return owners.get(key);
 }
 
 export function settingDefinitions(): ReadonlyMap<string, SettingDefinition> {

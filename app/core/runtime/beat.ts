@@ -8,6 +8,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { describeTarget, EventBus } from '../services/events';
 import { errorText } from '../services/failure';
 import { LeaderLease } from '../services/leader-lease';
+import { heartbeatOptions, ProcessHeartbeat } from '../services/process-heartbeat';
 import { deterministicExecutionId } from '../services/ids';
 import { nextFire, previousFire } from '../registry/cron';
 import type { WorkerRecord } from '../services/state-mirror';
@@ -112,6 +113,16 @@ export async function startBeatRole(c: Container, opts: { seed?: boolean } = {})
   await EventBus.subscribe(sub, c.keys.events, (e) => {
     if (e.type === 'schedule.changed') return beat.reload((e.data as { workerId: string }).workerId);
   }, (err, e) => c.logger.error(`beat: could not reload the schedule${describeTarget(e)}: ${errorText(err)}`, { workerId: (e?.data as { workerId?: string } | undefined)?.workerId }));
+  const heartbeat = new ProcessHeartbeat(c.redis, c.keys, 'beat', () => ({
+    queues: [...beat.tasks.keys()].sort(), extra: { leader: beat.lease.isLeader },
+  }), heartbeatOptions(c.settings, (err) => c.logger.warn(`beat heartbeat failed: ${err instanceof Error ? err.message : String(err)}`, { stored: false })));
+  await heartbeat.start();
   c.logger.info(`beat scheduling ${beat.tasks.size} schedule(s)`);
-  return { lease: beat.lease, reload: (id) => beat.reload(id), stop: () => beat.stop() };
+  return {
+    lease: beat.lease, reload: (id) => beat.reload(id),
+    stop: async () => {
+      await heartbeat.stop().catch((err: unknown) => c.logger.warn(`could not remove the beat heartbeat: ${err instanceof Error ? err.message : String(err)}`, { stored: false }));
+      await beat.stop();
+    },
+  };
 }

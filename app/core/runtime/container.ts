@@ -18,7 +18,7 @@ import { ConfigChain } from '../services/config-chain';
 import { Dispatcher } from '../services/dispatcher';
 import { EventBus } from '../services/events';
 import { ExecutionRecorder } from '../services/execution-recorder';
-import { createLogger, createLogWriter, type LogRecord } from '../services/log-writer';
+import { announceStoredLogs, createLogger, createLogWriter, type LogRecord } from '../services/log-writer';
 import { createRedisFactory, RedisKeys, type RedisFactory } from '../services/redis';
 import { LiveRuns } from '../services/live-runs';
 import { Redactor } from '../services/redact';
@@ -83,6 +83,7 @@ export class Container {
     this.logWriter = createLogWriter(this.core.pool, {
       batchSize: s.LOG_FLUSH_BATCH, concurrency: s.LOG_FLUSH_CONCURRENCY, flushIntervalMs: s.LOG_FLUSH_INTERVAL_MS, maxQueued: s.LOG_QUEUE_MAX,
       reportIntervalMs: s.LOG_DROP_REPORT_INTERVAL_MS, onReport: report, redactor: this.redactor,
+      onWritten: announceStoredLogs((data) => this.events.publish('execution.logs', data)),
     });
     this.logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, dir: s.LOG_DIR, retentionDays: s.LOG_RETENTION_DAYS, sink: this.logWriter, console: opts.console, redactor: this.redactor });
     this.recorder = new ExecutionRecorder(this.core.pool, {

@@ -142,7 +142,7 @@ export class JobRunner {
     const snapshot: ExecutionSnapshot = {
       id: data.executionId, workerId: def.id, trigger: data.trigger, params: data.params, status: 'running',
       attempt: job.attemptsMade + 1, progress: null, result: null, error: null, jobId: String(job.id),
-      parentExecutionId: data.parentExecutionId ?? null, fence: job.processedOn ?? Date.now(),
+      parentExecutionId: data.parentExecutionId ?? null, triggeredBy: data.triggeredBy ?? null, fence: job.processedOn ?? Date.now(),
       queuedAt: new Date(data.queuedAt), startedAt: new Date(), finishedAt: null, durationMs: null,
     };
     if (snapshot.trigger === 'cron' && !(await this.claimFire(def, job, snapshot))) return { skipped: true, duplicate: true };
@@ -250,7 +250,8 @@ export class JobRunner {
     if (!verdict.retryable) void job.discard();
     await this.failed(def, ctx, cause, !willRetry);
     const message = this.deps.recorder.redactor.text(verdict.message);
-    ctx.log.error(`run failed: ${message}`, { status: verdict.status, willRetry });
+    const stack = cause instanceof Error && cause.stack ? this.deps.recorder.redactor.text(cause.stack) : undefined;
+    ctx.log.error(`run failed: ${message}`, { status: verdict.status, willRetry, ...(stack ? { stack } : {}) });
     if (willRetry) this.markRetrying(def, snap, message);
     else this.markFinished(def, snap, verdict.status, null, message);
     ctx.settleLog(true);
@@ -332,7 +333,7 @@ export class JobRunner {
     const snap: ExecutionSnapshot = {
       id: job.data.executionId, workerId: def.id, trigger: job.data.trigger, params: job.data.params, status: 'failed',
       attempt: job.attemptsMade + 1, progress: null, result: null, error: `job stalled more than allowable limit (worker crashed or blocked)`,
-      jobId: String(job.id), parentExecutionId: job.data.parentExecutionId ?? null, fence: Date.now(),
+      jobId: String(job.id), parentExecutionId: job.data.parentExecutionId ?? null, triggeredBy: job.data.triggeredBy ?? null, fence: Date.now(),
       queuedAt: new Date(job.data.queuedAt), startedAt: job.processedOn ? new Date(job.processedOn) : null, finishedAt: now,
       durationMs: job.processedOn ? now.getTime() - job.processedOn : null,
     };
