@@ -100,7 +100,7 @@ describe('the worker process logs a failed renewal', () => {
     const env = createTestEnv('renewlog');
     const c = new Container({ role: 'test', env: { ...globalThis.process.env, ...env.env }, console: false, registry: buildRegistry([], { timezone: 'UTC', timeoutMs: 1_000, attempts: 1, backoffMs: 10 }) });
     const seen: string[] = [];
-    c.logger.add(new winston.transports.Stream({ stream: new Writable({ write(chunk, _enc, cb) { seen.push(String(chunk)); cb(); } }) }));
+    c.logger.add(new winston.transports.Stream({ format: winston.format.json(), stream: new Writable({ write(chunk, _enc, cb) { seen.push(String(chunk)); cb(); } }) }));
     try {
       await c.init();
       c.live.start('lw', 'run-42', 7, {}, []);

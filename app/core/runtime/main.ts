@@ -43,7 +43,11 @@ export async function runRole(role: RoleName): Promise<void> {
       dashboard = `${api.boundUrl}/dashboard`;
     }
     for (const h of hooks) await h.afterStart?.(pluginApis(c).get(h.folder));
-    if (token) c.logger.warn(`dev mode: API_TOKENS is empty, so this run accepts the admin token ${token.token} (${token.created ? 'new, kept' : 'kept'} in ${path.relative(process.cwd(), token.file)}) — dashboard: ${dashboard}`, { stored: false });
+    if (token) {
+      // The one secret a human must read: straight to this terminal, never through the logger, which masks every
+      // token value (and would otherwise put it into log files and execution_logs).
+      process.stdout.write(`dev mode: API_TOKENS is empty, so this run accepts the admin token ${token.token} (${token.created ? 'new, kept' : 'kept'} in ${path.relative(process.cwd(), token.file)}) — dashboard: ${dashboard}\n`);
+    }
   } catch (err) {
     c.logger.error(`${role} failed to start: ${err instanceof Error ? err.message : String(err)}`, { stored: false });
     await c.close(2_000).catch(() => undefined);
