@@ -29,7 +29,7 @@ const coreSettings = {
   REDIS_URL: { type: 'string', default: 'redis://127.0.0.1:6379', description: 'Redis for queues, live state, leases and events. Must run with maxmemory-policy noeviction.', secret: true },
   REDIS_PREFIX: { type: 'string', default: 'sluice:', description: 'Prefix of every Redis key this deployment owns.' },
   MONGO_URL: { type: 'string', default: '', description: 'MongoDB for plugin data; empty = in-memory test server in dev mode (data not kept).', secret: true },
-  API_HOST: { type: 'string', default: '0.0.0.0', description: 'Address the API listens on.' },
+  API_HOST: { type: 'string', default: '0.0.0.0', description: 'Address the API listens on (npm run dev: 127.0.0.1 unless set).' },
   API_PORT: { type: 'int', default: 8686, description: 'Port of the API (Swagger UI at /docs).' },
   API_TOKENS: { type: 'string', default: '', description: 'Comma list of name:role:token (role read|admin) accepted as Bearer tokens.', secret: true },
   API_BODY_LIMIT_BYTES: { type: 'int', default: 1_048_576, description: 'Largest request body the API accepts (413 above).' },
@@ -65,8 +65,10 @@ const coreSettings = {
   EXECUTION_FLUSH_CONCURRENCY: { type: 'int', default: 4, description: 'Execution-row batches written at once (rows carry an ownership fence and revision, so batches may land in any order).' },
   EXECUTION_FLUSH_INTERVAL_MS: { type: 'int', default: 100, description: 'Longest an execution row change waits before it is written.' },
   LIVE_FLUSH_INTERVAL_MS: { type: 'int', default: 10, description: 'Shortest time between two writes of run starts/ends to the live state in Redis (they are grouped; 0 = every tick).' },
+  EXAMPLES_ENABLED: { type: 'bool', default: false, description: 'Load the example crawlers (workers/examples); npm run dev turns them on unless set.' },
+  DEV_TOKEN_FILE: { type: 'string', default: 'var/dev-admin-token', description: 'Where npm run dev keeps its admin token across restarts when API_TOKENS is empty (git-ignored var/).' },
   WORKERS_DIR: { type: 'string', default: 'workers', description: 'Directory scanned for *.worker.ts / *.worker.js at boot (relative to the project root).' },
-  SHUTDOWN_GRACE_MS: { type: 'int', default: 30_000, description: 'On SIGTERM, how long running jobs may take to finish before they are aborted.' },
+  SHUTDOWN_GRACE_MS: { type: 'int', default: 30_000, description: 'On SIGTERM, how long running jobs may take to finish before they are aborted (npm run dev: 3000 unless set).' },
   JOB_TIMEOUT_MS: { type: 'int', default: 3_600_000, description: 'Default timeoutMs of a schedule worker (no run is unbounded).' },
   JOB_ATTEMPTS: { type: 'int', default: 1, description: 'Default attempts of a schedule worker (1 = no retry).' },
   JOB_BACKOFF_MS: { type: 'int', default: 1_000, description: 'Default first retry delay (exponential backoff).' },
@@ -89,6 +91,15 @@ const coreSettings = {
   STREAM_CONCURRENCY: { type: 'int', default: 1, description: 'Batches one worker process handles at once for a @Stream worker.' },
   STREAM_STATE_INTERVAL_MS: { type: 'int', default: 1_000, description: 'How often a stream consumer refreshes pending, lag and consumers (XINFO GROUPS) in the live state.' },
   STREAM_CONSUMER_PRUNE_MS: { type: 'int', default: 3_600_000, description: 'A group consumer with nothing pending and idle this long (its process is gone) is removed from the group.' },
+  API_BULK_MAX: { type: 'int', default: 1_000, description: 'Most runs one bulk retry or delete of failed runs acts on (the answer says when more matched).' },
+  API_WS_ORDER_HOLD_MS: { type: 'int', default: 2_000, description: "How long /ws holds a run's progress and plugin events while waiting for its execution.started (then sends them anyway)." },
+  API_AUDIT_CHANGE_MAX_BYTES: { type: 'int', default: 16_384, description: 'Largest params+body JSON an audit row keeps per mutation (bigger changes are summarised).' },
+  STATS_MAX_BUCKETS: { type: 'int', default: 2_000, description: 'Most time buckets GET /stats answers (from-to divided by step).' },
+  STATS_SEAL_AFTER_MS: { type: 'int', default: 7_200_000, description: 'GET /stats rolls an hour up once it ended this long ago and no run of it is queued or running (rows landing later are not counted).' },
+  STATS_SEAL_INTERVAL_MS: { type: 'int', default: 60_000, description: 'How often each API process rolls up the hours that became due (0 = only when GET /stats needs them).' },
+  STATS_SEAL_LOOKBACK_HOURS: { type: 'int', default: 744, description: 'How far back the periodic rollup looks for hours not rolled up yet (older ones are rolled up when a request reaches them).' },
+  PROCESS_HEARTBEAT_MS: { type: 'int', default: 5_000, description: 'How often every API, worker and beat process refreshes its entry in GET /processes.' },
+  PROCESS_TTL_MS: { type: 'int', default: 15_000, description: 'A process that has not heartbeated for this long is gone from GET /processes.' },
 } satisfies Record<string, SettingDefinition>;
 
 export type CoreSettings = typeof coreSettings;
@@ -160,15 +171,38 @@ export function settingTypeLabel(key: string): string {
   return def.type;
 }
 
-/** Registers settings of a plugin (name → type, default, description). Re-declaring a name with another type throws. */
+/** Plugin setting → the file that declared it (core settings have none). */
+const owners = new Map<string, string>();
+
+/** The file that called defineSettings, read from the call stack (plugin settings files run when they load). */
+function callerFile(): string | undefined {
+  for (const line of (new Error().stack?.split('\n') ?? []).slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+?\.(?:ts|js|mts|cts|mjs|cjs)):\d+:\d+\)?$/.exec(line.trim());
+    const file = m?.[1].replace(/^file:\/\//, '');
+    if (file && !/\/app\/config\/settings\.|\/app\/index\.|\/node_modules\/|\0/.test(file)) return file;
+  }
+  return undefined;
+}
+
+/**
+ * Registers settings of a plugin (name → type, default, description), remembering the declaring file so a
+ * worker's effective config shows its own plugin's keys. Re-declaring a name with another type throws.
+ */
 export function defineSettings(defs: Record<string, SettingDefinition>): void {
+  const file = callerFile();
   for (const [key, def] of Object.entries(defs)) {
     const existing = registry.get(key);
     if (existing && existing.type !== def.type) {
       throw new Error(`Setting ${key} is already declared with type ${existing.type}; cannot redeclare it as ${def.type}`);
     }
     registry.set(key, def);
+    if (file && !(key in coreSettings)) owners.set(key, file);
   }
+}
+
+/** The absolute path of the file that declared a plugin setting; undefined for core settings. */
+export function settingOwner(key: string): string | undefined {
+  return owners.get(key);
 }
 
 export function settingDefinitions(): ReadonlyMap<string, SettingDefinition> {

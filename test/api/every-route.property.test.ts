@@ -3,6 +3,8 @@
  * (public, token-protected, docs, dashboard, queue board): no answer is a 5xx, and every error answer is in the
  * table's shape with a code the table lists for that status.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { RouteOptions } from 'fastify';
@@ -10,6 +12,7 @@ import { Type } from '@sinclair/typebox';
 import { Schedule, ScheduleWorker } from '../../app';
 import { errorTable } from '../../app/core/api/errors';
 import { asAdmin, asReader, startApiOnly, type ApiHarness } from './api-harness';
+import { ROOT } from '../support/child';
 import { MongoTestServer } from '../support/mongo-server';
 
 @Schedule({ id: 'prop-task', cron: '0 3 * * *', params: Type.Object({ n: Type.Optional(Type.Integer()) }) })
@@ -19,7 +22,21 @@ class PropTask extends ScheduleWorker {
   }
 }
 
-const TABLE = new Map(errorTable().map((e) => [e.code, e.statusCode]));
+/**
+ * Documented codes: the core table (docs/api.md) and the codes a plugin documents on its own page
+ * (`404 \`SLUICE_RESOURCE_NOT_FOUND\``, in a table row or in text).
+ */
+function documentedCodes(): Map<string, number> {
+  const codes = new Map(errorTable().map((e) => [e.code, e.statusCode]));
+  const dir = path.join(ROOT, 'docs');
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'api.md')) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const m of text.matchAll(/\b([45]\d\d)\b(?:\s*\|)?\s+`(SLUICE_[A-Z_]+)`/g)) if (!codes.has(m[2])) codes.set(m[2], Number(m[1]));
+  }
+  return codes;
+}
+
+const TABLE = documentedCodes();
 const RUNS_PER_ROUTE = 40;
 const routes: Array<{ method: string; url: string }> = [];
 let api: ApiHarness;

@@ -55,7 +55,10 @@ describe('registered routes', () => {
 
   it('every non-public route answers 401 without a token and with a wrong one', async () => {
     const guarded = routes.filter((r) => !PUBLIC.some((p) => p.test(r.url)));
-    expect(guarded.map((r) => r.url)).toEqual(expect.arrayContaining(['/workers', '/ws', '/metrics', '/admin/queues']));
+    expect(guarded.map((r) => r.url)).toEqual(expect.arrayContaining([
+      '/workers', '/ws', '/metrics', '/admin/queues', '/executions', '/executions/:id/retry', '/workers/:id/failed/retry', '/workers/:id/failed',
+      '/processes', '/stats', '/audit', '/me', '/configs',
+    ]));
     expect(guarded.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['GET /streams/:id/dead', 'POST /streams/:id/dead/replay', 'DELETE /streams/:id/dead/:entryId']));
     for (const r of guarded) {
       for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: 'Basic Zm9vOmJhcg==' }]) {
@@ -79,6 +82,13 @@ describe('registered routes', () => {
     expect(read.statusCode).toBe(200);
     const board = await api.app.inject({ method: 'GET', url: '/admin/queues', headers: asReader });
     expect(board.statusCode).toBe(403);
+    // The audit trail is admin-only even though it is a GET; the other new read routes are open to read tokens.
+    expect((await api.app.inject({ method: 'GET', url: '/audit', headers: asReader })).json()).toMatchObject({ statusCode: 403, code: 'SLUICE_FORBIDDEN' });
+    expect((await api.app.inject({ method: 'GET', url: '/audit', headers: asAdmin })).statusCode).toBe(200);
+    for (const url of ['/executions', '/processes', '/stats', '/me', '/configs']) {
+      expect((await api.app.inject({ method: 'GET', url, headers: asReader })).statusCode, url).toBe(200);
+    }
+    expect((await api.app.inject({ method: 'GET', url: '/me', headers: asReader })).json()).toEqual({ name: 'viewer', role: 'read' });
     expect((await api.app.inject({ method: 'GET', url: '/admin/queues', headers: asAdmin })).statusCode).toBe(200);
   });
 

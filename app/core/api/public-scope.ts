@@ -36,6 +36,12 @@ function keepRawBodies(app: FastifyInstance, maxDepth: number): void {
   });
 }
 
+/** Whether a public prefix lies inside the plugin's own `/plugins/<folder>` mount. */
+export function withinOwnMount(prefix: string, folder: string): boolean {
+  const own = `/plugins/${folder}`;
+  return prefix === own || prefix.startsWith(`${own}/`);
+}
+
 /**
  * Mounts every plugin's public routes. `taken` holds the first path segments of the core's and the token-guarded
  * routes: a public prefix may not share one, so no public route can sit beside (or shadow) a guarded one.
@@ -44,7 +50,11 @@ export function publicScope(c: Container, loaded: readonly LoadedPluginRoutes[],
   return async (app: FastifyInstance): Promise<void> => {
     const mounts = loaded.filter((l) => l.publicRoutes);
     if (!mounts.length) return;
-    for (const { file, publicRoutes } of mounts) {
+    for (const { folder, file, publicRoutes } of mounts) {
+      // A plugin may serve public files under its own mount (a browser ES module, a Service Worker script: neither
+      // can send a token). Nothing there belongs to another plugin or the core, and Fastify refuses a public route
+      // that duplicates one of the plugin's guarded ones.
+      if (withinOwnMount(publicRoutes!.prefix, folder)) continue;
       const segment = firstSegment(publicRoutes!.prefix);
       if (taken.has(segment) || segment === 'plugins') throw new Error(`${shownFile(file)}: publicRoutes.prefix ${publicRoutes!.prefix} collides with the API's /${segment} routes; choose another prefix (e.g. /webhooks)`);
     }

@@ -18,7 +18,7 @@ import { ConfigChain } from '../services/config-chain';
 import { Dispatcher } from '../services/dispatcher';
 import { EventBus } from '../services/events';
 import { ExecutionRecorder } from '../services/execution-recorder';
-import { createLogger, createLogWriter, type LogRecord } from '../services/log-writer';
+import { announceStoredLogs, createLogger, createLogWriter, type LogRecord } from '../services/log-writer';
 import { createRedisFactory, RedisKeys, type RedisFactory } from '../services/redis';
 import { LiveRuns } from '../services/live-runs';
 import { Redactor } from '../services/redact';
@@ -26,6 +26,13 @@ import { TokenStore } from '../api/auth/tokens';
 import { errorText } from '../services/failure';
 import { StateMirror } from '../services/state-mirror';
 import { TaskQueues } from '../services/task-queues';
+import { CronFires } from '../services/cron-fires';
+
+/** A failed lease renewal, naming the workers and runs whose entries may lapse from the running set. */
+function renewFailedMessage(err: unknown, runs: ReadonlyMap<string, string[]>): string {
+  const list = [...runs].map(([w, ids]) => `${w}: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ` (+${ids.length - 5})` : ''}`).join('; ');
+  return `could not renew the running-set leases (${list}): ${errorText(err)}; retried with the next renewal, which puts back lapsed entries`;
+}
 
 export interface ContainerOptions {
   /** Settings overrides (tests, dev). @defaultValue process.env */
@@ -53,6 +60,7 @@ export class Container {
   readonly queues: TaskQueues;
   /** The process's one redaction and size cap; learns secret values from the config chain and the API tokens. */
   readonly redactor: Redactor;
+  readonly fires: CronFires;
   registry!: WorkerRegistry;
   dispatcher!: Dispatcher;
   live!: LiveRuns;
@@ -75,6 +83,7 @@ export class Container {
     this.logWriter = createLogWriter(this.core.pool, {
       batchSize: s.LOG_FLUSH_BATCH, concurrency: s.LOG_FLUSH_CONCURRENCY, flushIntervalMs: s.LOG_FLUSH_INTERVAL_MS, maxQueued: s.LOG_QUEUE_MAX,
       reportIntervalMs: s.LOG_DROP_REPORT_INTERVAL_MS, onReport: report, redactor: this.redactor,
+      onWritten: announceStoredLogs((data) => this.events.publish('execution.logs', data)),
     });
     this.logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, dir: s.LOG_DIR, retentionDays: s.LOG_RETENTION_DAYS, sink: this.logWriter, console: opts.console, redactor: this.redactor });
     this.recorder = new ExecutionRecorder(this.core.pool, {
@@ -93,6 +102,7 @@ export class Container {
     });
     // The @Database pools have one owner per process: the first container; later ones wait their turn.
     databasePools.claim(this, (key) => this.config.get(key));
+    this.fires = new CronFires(this.core.pool);
   }
 
   /** Creates/migrates the core database (DB_AUTO_MIGRATE), loads the config cache and builds the registry. */
@@ -109,7 +119,7 @@ export class Container {
     await this.config.load();
     this.subscriber = this.redisFactory.create(`${this.opts.role}:config-sub`, { blocking: true });
     await this.config.listen(this.subscriber);
-    this.registry = this.opts.registry ?? buildRegistry(await discoverWorkers(path.resolve(this.settings.WORKERS_DIR)), {
+    this.registry = this.opts.registry ?? buildRegistry(await discoverWorkers(path.resolve(this.settings.WORKERS_DIR), this.workerIgnore), {
       timezone: this.settings.DEFAULT_TIMEZONE, timeoutMs: this.settings.JOB_TIMEOUT_MS,
       attempts: this.settings.JOB_ATTEMPTS, backoffMs: this.settings.JOB_BACKOFF_MS,
     });
@@ -118,12 +128,19 @@ export class Container {
       flushIntervalMs: this.settings.LIVE_FLUSH_INTERVAL_MS,
       onStatus: (status) => this.recorder.workerStatus(status),
       onError: (err) => this.logger.warn(`could not update the live state of runs: ${errorText(err)}`, { stored: false }),
+      onRenewFailed: (err, runs) => this.logger.warn(renewFailedMessage(err, runs), { stored: false, workerIds: [...runs.keys()], executionIds: [...runs.values()].flat() }),
+      onLapsed: (workerId, n) => this.logger.warn(`${n} running execution(s) of ${workerId} had lapsed from the running set (renewals failed meanwhile): put back, so the overlap check sees them again`, { workerId, stored: false }),
     });
     this.dispatcher = new Dispatcher(this.registry, this.queues, this.recorder, {
       keepCompleted: this.settings.JOB_KEEP_COMPLETED, keepFailed: this.settings.JOB_KEEP_FAILED, bulkChunk: this.settings.ENQUEUE_BULK_CHUNK,
       setting: (key, workerId) => this.config.get(key, workerId),
     });
     await this.checkRedisPolicy();
+  }
+
+  /** Plugin folders left out of discovery (and dev hooks): the examples unless EXAMPLES_ENABLED. */
+  get workerIgnore(): string[] {
+    return this.settings.EXAMPLES_ENABLED ? [] : ['examples/**'];
   }
 
   /** Readiness checks beyond MySQL, Redis and the @Database classes (MongoDB when configured). */

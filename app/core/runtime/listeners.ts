@@ -43,6 +43,12 @@ export class ListenerManager implements KindRuntime {
     return `${this.size} ${this.label}(s)`;
   }
 
+  /** Workers of this manager that are connected (or reconnecting) in this process now, for GET /processes. */
+  active(): string[] {
+    const live = new Set(['connected', 'reconnecting', 'consuming']);
+    return [...this.supervisors].filter(([, s]) => live.has(String((s as { state?: unknown }).state))).map(([id]) => id);
+  }
+
   supervisor(id: string): Supervisor | undefined {
     return this.supervisors.get(id);
   }

@@ -1,5 +1,7 @@
 /** The worker role: runs every worker kind's workers (queue consumers, supervised listeners, stream consumers). */
 import { ControlChannel } from '../services/control';
+import { heartbeatOptions, ProcessHeartbeat } from '../services/process-heartbeat';
+import { ListenerManager as Supervised } from './listeners';
 import type { JobRunner } from '../services/job-runner';
 import type { Reconciler } from '../services/reconciler';
 import { kindOf, workerKinds, type KindRuntime } from '../kinds';
@@ -43,12 +45,18 @@ export async function startWorkerRole(c: Container, opts: { plugins?: PluginLife
     Promise.all([...runtimes.values()].map((runtime) => runtime.control(m))));
   c.logger.info(`worker consuming ${[...runtimes.values()].map((r) => r.summary).join('; ')}`);
   const schedule = runtimes.get('schedule') as ScheduleRuntime;
+  const heartbeat = new ProcessHeartbeat(c.redis, c.keys, 'worker', () => ({
+    queues: c.registry.schedules.map((s) => s.id).sort(), jobsRunning: schedule.runner.activeCount,
+    listeners: [...runtimes.values()].flatMap((r) => (r instanceof Supervised ? r.active() : [])).sort(),
+  }), heartbeatOptions(c.settings, (err) => c.logger.warn(`worker heartbeat failed: ${err instanceof Error ? err.message : String(err)}`, { stored: false })));
+  await heartbeat.start();
   return {
     runtimes,
     runner: schedule.runner,
     reconciler: schedule.reconciler,
     listeners: runtimes.get('websocket') as ListenerManager,
     async stop() {
+      await heartbeat.stop().catch((err: unknown) => c.logger.warn(`could not remove the worker heartbeat: ${err instanceof Error ? err.message : String(err)}`, { stored: false }));
       // Supervised kinds first (they stop fast), then the queue consumers get the grace period.
       const order = [...runtimes.entries()].reverse();
       await Promise.all(order.filter(([name]) => name !== 'schedule').map(([, r]) => r.stop(c.settings.SHUTDOWN_GRACE_MS)));

@@ -14,6 +14,8 @@ export interface JobData {
   params: Record<string, unknown>;
   queuedAt: string;
   parentExecutionId: string | null;
+  /** Token name of whoever triggered the run through the API. */
+  triggeredBy?: string | null;
 }
 
 export class UnknownWorkerError extends Error {
@@ -26,6 +28,8 @@ export class UnknownWorkerError extends Error {
 export interface DispatchOptions extends EnqueueOptions {
   trigger?: Trigger;
   parentExecutionId?: string | null;
+  /** Token name of the API caller, kept on the execution row. @defaultValue null */
+  triggeredBy?: string | null;
   /** The instant the job stands for (a cron fire time); with `jobId` it makes the execution id deterministic. */
   at?: Date;
 }
@@ -114,8 +118,8 @@ export class Dispatcher {
   }
 
   /** The internal trigger the API exposes: run now with params. */
-  trigger(workerId: string, params: Record<string, unknown> = {}): Promise<string> {
-    return this.enqueue(workerId, params, { trigger: 'manual' });
+  trigger(workerId: string, params: Record<string, unknown> = {}, triggeredBy: string | null = null): Promise<string> {
+    return this.enqueue(workerId, params, { trigger: 'manual', triggeredBy });
   }
 
   /** Tries per job: the decorator's number, or the setting it names (read when the job is enqueued). */
@@ -129,12 +133,13 @@ export class Dispatcher {
     return def;
   }
 
-  private prepare(def: ScheduleDefinition, spec: JobSpec & { at?: Date }, common: Pick<DispatchOptions, 'trigger' | 'parentExecutionId'>): Prepared {
+  private prepare(def: ScheduleDefinition, spec: JobSpec & { at?: Date }, common: Pick<DispatchOptions, 'trigger' | 'parentExecutionId' | 'triggeredBy'>): Prepared {
     const at = spec.at ?? new Date();
     const executionId = spec.jobId ? deterministicExecutionId(spec.jobId, at) : newExecutionId(spec.at);
     const data: JobData = {
       executionId, workerId: def.id, trigger: common.trigger ?? 'manual', params: spec.params ?? {},
       queuedAt: new Date().toISOString(), parentExecutionId: common.parentExecutionId ?? null,
+      ...(common.triggeredBy ? { triggeredBy: common.triggeredBy } : {}),
     };
     const opts = {
       jobId: spec.jobId ?? executionId,
@@ -160,7 +165,7 @@ export class Dispatcher {
         if (ids[i] !== j.data.executionId) return; // another enqueue holds this job id: its row already exists
         this.recorder.execution({
           id: j.data.executionId, workerId: def.id, trigger: j.data.trigger, params: j.data.params, status: 'queued', attempt: 0, progress: null,
-          result: null, error: null, jobId: j.opts.jobId, parentExecutionId: j.data.parentExecutionId, fence: 0,
+          result: null, error: null, jobId: j.opts.jobId, parentExecutionId: j.data.parentExecutionId, triggeredBy: j.data.triggeredBy ?? null, fence: 0,
           queuedAt: new Date(j.data.queuedAt), startedAt: null, finishedAt: null, durationMs: null,
         });
       });

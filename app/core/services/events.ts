@@ -7,6 +7,7 @@ export interface SluiceEventMap {
   'execution.started': { workerId: string; executionId: string; attempt: number; trigger: string };
   'execution.progress': { workerId: string; executionId: string; progress: unknown };
   'execution.finished': { workerId: string; executionId: string; status: string; durationMs: number | null; error?: string | null };
+  'execution.logs': { workerId: string; executionId: string; count: number };
   'config.changed': { workerId: string | null; key: string };
   'schedule.changed': { workerId: string };
   'listener.state': { workerId: string; state: string };

@@ -25,6 +25,8 @@ export interface ExecutionSnapshot {
   error: string | null;
   jobId: string | null;
   parentExecutionId: string | null;
+  /** Token name of whoever triggered the run through the API. @defaultValue null */
+  triggeredBy?: string | null;
   fence: number;
   queuedAt: Date;
   startedAt: Date | null;
@@ -45,12 +47,12 @@ export interface WorkerStatusSnapshot {
 
 
 
-const EXEC_COLUMNS = ['id', 'worker_id', '`trigger`', 'params', 'status', 'attempt', 'progress', 'result', 'error', 'job_id', 'parent_execution_id', 'queued_at', 'started_at', 'finished_at', 'duration_ms', 'rev', 'fence'];
+const EXEC_COLUMNS = ['id', 'worker_id', '`trigger`', 'params', 'status', 'attempt', 'progress', 'result', 'error', 'job_id', 'parent_execution_id', 'triggered_by', 'queued_at', 'started_at', 'finished_at', 'duration_ms', 'rev', 'fence'];
 // A write wins when its (fence, rev) is not older than the row's. rev and fence are assigned last, in that order:
 // MySQL evaluates assignments left to right and later ones see the values already updated.
 const NEWER = '(VALUES(fence) > fence OR (VALUES(fence) = fence AND VALUES(rev) >= rev))';
 // Columns fixed when the job is enqueued are never rewritten (less work per row, no JSON re-check of params).
-const IMMUTABLE = new Set(['id', 'fence', 'worker_id', '`trigger`', 'params', 'job_id', 'parent_execution_id', 'queued_at']);
+const IMMUTABLE = new Set(['id', 'fence', 'worker_id', '`trigger`', 'params', 'job_id', 'parent_execution_id', 'triggered_by', 'queued_at']);
 const EXEC_UPDATE = EXEC_COLUMNS.filter((c) => !IMMUTABLE.has(c))
   .map((c) => `${c} = IF(${NEWER}, VALUES(${c}), ${c})`)
   .concat('fence = GREATEST(fence, VALUES(fence))').join(', ');
@@ -83,7 +85,7 @@ const date = (d: Date | null): string => (d === null || Number.isNaN(d.getTime()
 /** Params, progress and result as redacted, capped JSON; the error as a redacted, capped text. */
 function execTuple(r: ExecutionSnapshot, rev: number, red: Redactor): string {
   return `(${str(r.id)},${str(r.workerId)},${str(r.trigger)},${str(red.json(r.params))},${str(r.status)},${num(r.attempt)},`
-    + `${str(red.json(r.progress))},${str(red.json(r.result))},${str(red.text(r.error))},${str(r.jobId)},${str(r.parentExecutionId)},`
+    + `${str(red.json(r.progress))},${str(red.json(r.result))},${str(red.text(r.error))},${str(r.jobId)},${str(r.parentExecutionId)},${str(r.triggeredBy ?? null)},`
     + `${date(r.queuedAt)},${date(r.startedAt)},${date(r.finishedAt)},${num(r.durationMs)},${rev},${num(r.fence)})`;
 }
 

@@ -16,12 +16,13 @@ import type { EventBus } from './events';
 import type { ExecutionRecorder, ExecutionSnapshot, ExecutionStatus } from './execution-recorder';
 import { classifyFailure, errorText, ShutdownInterruption } from './failure';
 import { assertParams } from './params';
-import type { LiveRuns } from './live-runs';
+import type { LiveRuns, RunLease } from './live-runs';
 import { ExecutionLogger } from './run-logger';
 import { JobContext, RunAbort, runLinks } from './run-context';
 import type { StateMirror } from './state-mirror';
 import type { TaskQueues } from './task-queues';
 import type { RedisKeys } from './redis';
+import { fireTimeOf, type CronFires } from './cron-fires';
 
 export interface JobRunnerDeps {
   registry: WorkerRegistry;
@@ -37,10 +38,12 @@ export interface JobRunnerDeps {
   mongo: () => Promise<Db>;
   lockDurationMs: number;
   keys: RedisKeys;
+  fires: CronFires;
 }
 
 interface ActiveRun {
   workerId: string;
+  fence: number;
   abort: RunAbort;
   done: Promise<unknown>;
 }
@@ -75,11 +78,12 @@ export class JobRunner {
   }
 
   private renewLeases(): void {
-    const byWorker = new Map<string, string[]>();
+    const byWorker = new Map<string, RunLease[]>();
     for (const [executionId, run] of this.active) {
-      const ids = byWorker.get(run.workerId);
-      if (ids) ids.push(executionId);
-      else byWorker.set(run.workerId, [executionId]);
+      const lease = { executionId, fence: run.fence };
+      const runs = byWorker.get(run.workerId);
+      if (runs) runs.push(lease);
+      else byWorker.set(run.workerId, [lease]);
     }
     this.deps.live.renew(byWorker);
   }
@@ -138,18 +142,37 @@ export class JobRunner {
     const snapshot: ExecutionSnapshot = {
       id: data.executionId, workerId: def.id, trigger: data.trigger, params: data.params, status: 'running',
       attempt: job.attemptsMade + 1, progress: null, result: null, error: null, jobId: String(job.id),
-      parentExecutionId: data.parentExecutionId ?? null, fence: job.processedOn ?? Date.now(),
+      parentExecutionId: data.parentExecutionId ?? null, triggeredBy: data.triggeredBy ?? null, fence: job.processedOn ?? Date.now(),
       queuedAt: new Date(data.queuedAt), startedAt: new Date(), finishedAt: null, durationMs: null,
     };
+    if (snapshot.trigger === 'cron' && !(await this.claimFire(def, job, snapshot))) return { skipped: true, duplicate: true };
     if (!(await this.begin(def, snapshot))) return { skipped: true };
     const abort = new RunAbort();
     const done = this.execute(def, job, snapshot, abort);
-    this.active.set(snapshot.id, { workerId: def.id, abort, done });
+    this.active.set(snapshot.id, { workerId: def.id, fence: snapshot.fence, abort, done });
     try {
       return await done;
     } finally {
       this.active.delete(snapshot.id);
     }
+  }
+
+  /**
+   * A cron fire runs once even when it was enqueued again after Bull trimmed its job: the first run claims
+   * (worker, fire time) in MySQL; a later enqueue of the fire is dropped without touching its execution row (same
+   * deterministic id). When MySQL cannot be asked, the run goes ahead (Bull's job id still dedupes) with a warning.
+   */
+  private async claimFire(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot): Promise<boolean> {
+    const fireAt = fireTimeOf(def.id, job.id);
+    if (!fireAt) return true;
+    try {
+      if (await this.deps.fires.claim({ workerId: def.id, fireAt, executionId: snap.id, jobCreatedAt: job.timestamp })) return true;
+    } catch (err) {
+      this.deps.logger.warn(`could not claim the cron fire ${fireAt.toISOString()} in MySQL; running it anyway: ${errorText(err)}`, { workerId: def.id, executionId: snap.id, stored: false });
+      return true;
+    }
+    this.deps.logger.info(`cron fire ${fireAt.toISOString()} already ran (execution ${snap.id}); dropped its repeated enqueue`, { workerId: def.id, executionId: snap.id });
+    return false;
   }
 
   /**
@@ -168,10 +191,10 @@ export class JobRunner {
     if (!alone) {
       // Nothing to decide: do not wait for Redis (LiveRuns sends changes in the order they were made, so the
       // finish still lands after this start).
-      this.deps.live.start(def.id, snap.id, fields, events);
+      this.deps.live.start(def.id, snap.id, snap.fence, fields, events);
       return true;
     }
-    while (!(await this.deps.live.startAlone(def.id, snap.id, fields, events))) {
+    while (!(await this.deps.live.startAlone(def.id, snap.id, snap.fence, fields, events))) {
       if (def.overlap === 'skip') return !this.recordSkip(def, snap, 'previous run still running');
       if (this.stopping) throw new ShutdownInterruption('worker shutting down');
       await new Promise((r) => setTimeout(r, this.deps.config.get<number>('OVERLAP_POLL_MS')));
@@ -227,7 +250,8 @@ export class JobRunner {
     if (!verdict.retryable) void job.discard();
     await this.failed(def, ctx, cause, !willRetry);
     const message = this.deps.recorder.redactor.text(verdict.message);
-    ctx.log.error(`run failed: ${message}`, { status: verdict.status, willRetry });
+    const stack = cause instanceof Error && cause.stack ? this.deps.recorder.redactor.text(cause.stack) : undefined;
+    ctx.log.error(`run failed: ${message}`, { status: verdict.status, willRetry, ...(stack ? { stack } : {}) });
     if (willRetry) this.markRetrying(def, snap, message);
     else this.markFinished(def, snap, verdict.status, null, message);
     ctx.settleLog(true);
@@ -299,7 +323,7 @@ export class JobRunner {
     // The end of a cron fire under an overlap policy is sent at once: the next fire's check may be waiting for it.
     const urgent = snap.trigger === 'cron' && def.overlap !== 'allow';
     const status = { workerId: def.id, lastExecutionId: snap.id, lastStartedAt: snap.startedAt, lastFinishedAt: snap.finishedAt, lastResult: succeeded ? snap.result ?? null : null, lastError: error };
-    this.deps.live.finish(def.id, snap.id, succeeded, fields, events, status, urgent);
+    this.deps.live.finish(def.id, snap.id, snap.fence, succeeded, fields, events, status, urgent);
   }
 
   /** Bull fails a job that stalled too often without calling the processor: record that end here. */
@@ -309,7 +333,7 @@ export class JobRunner {
     const snap: ExecutionSnapshot = {
       id: job.data.executionId, workerId: def.id, trigger: job.data.trigger, params: job.data.params, status: 'failed',
       attempt: job.attemptsMade + 1, progress: null, result: null, error: `job stalled more than allowable limit (worker crashed or blocked)`,
-      jobId: String(job.id), parentExecutionId: job.data.parentExecutionId ?? null, fence: Date.now(),
+      jobId: String(job.id), parentExecutionId: job.data.parentExecutionId ?? null, triggeredBy: job.data.triggeredBy ?? null, fence: Date.now(),
       queuedAt: new Date(job.data.queuedAt), startedAt: job.processedOn ? new Date(job.processedOn) : null, finishedAt: now,
       durationMs: job.processedOn ? now.getTime() - job.processedOn : null,
     };

@@ -28,6 +28,8 @@ export interface LogWriterOptions {
   onReport: (message: string, meta: Record<string, unknown>) => void;
   /** Caps messages and meta (the logger has already masked secrets). @defaultValue limits of DEFAULT_LIMITS */
   redactor?: Redactor;
+  /** Called after a batch is stored (announces new lines of runs: `execution.logs`). @defaultValue none */
+  onWritten?: (records: readonly LogRecord[]) => void;
 }
 
 export function createLogWriter(pool: Pool, opts: LogWriterOptions): BatchWriter<LogRecord> {
@@ -45,6 +47,7 @@ export function createLogWriter(pool: Pool, opts: LogWriterOptions): BatchWriter
       // Capping happens here, off the caller's path: the JSON text is made once, for the insert.
       const rows = records.map((r) => [r.executionId, r.workerId, r.level, redactor.text(r.message), r.meta ? capJson(r.meta, redactor) : null, r.ts]);
       await pool.query('INSERT INTO execution_logs (execution_id, worker_id, level, message, meta, ts) VALUES ?', [rows]);
+      opts.onWritten?.(records);
     },
   });
 }
@@ -52,6 +55,23 @@ export function createLogWriter(pool: Pool, opts: LogWriterOptions): BatchWriter
 function capJson(meta: Record<string, unknown>, redactor: Redactor): string {
   const text = JSON.stringify(meta);
   return text.length * 3 <= redactor.limits.maxBytes ? text : redactor.json(meta) ?? 'null';
+}
+
+/**
+ * One `execution.logs` event per run and stored batch ({ workerId, executionId, count }), so a client following a
+ * run (the dashboard's live logs) reads the new lines right after they are stored instead of polling.
+ */
+export function announceStoredLogs(publish: (data: { workerId: string; executionId: string; count: number }) => void): (records: readonly LogRecord[]) => void {
+  return (records) => {
+    const counts = new Map<string, { workerId: string; count: number }>();
+    for (const r of records) {
+      if (!r.executionId || !r.workerId) continue;
+      const c = counts.get(r.executionId);
+      if (c) c.count++;
+      else counts.set(r.executionId, { workerId: r.workerId, count: 1 });
+    }
+    for (const [executionId, c] of counts) publish({ workerId: c.workerId, executionId, count: c.count });
+  };
 }
 
 const RESERVED = new Set(['level', 'message', 'executionId', 'workerId', 'timestamp', 'stored']);

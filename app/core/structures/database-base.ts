@@ -44,24 +44,24 @@ export abstract class DatabaseBase {
 
   /** Waits for first-use setup (database creation when `createDatabase` is on). */
   static async ready(this: Function): Promise<void> {
-    await handleFor(optionsOf(this)).ready;
+    await handleFor(optionsOf(this)).ready();
   }
 
   static async transaction<T>(this: Function, fn: (tx: Parameters<Parameters<Drizzle['transaction']>[0]>[0]) => Promise<T>): Promise<T> {
     const h = handleFor(optionsOf(this));
-    await h.ready;
+    await h.ready();
     return h.db.transaction(fn);
   }
 
   static async execute(this: Function, query: SQL | string): Promise<unknown> {
     const h = handleFor(optionsOf(this));
-    await h.ready;
+    await h.ready();
     return h.db.execute(typeof query === 'string' ? rawSql.raw(query) : query);
   }
 
   static async ping(this: Function): Promise<void> {
     const h = handleFor(optionsOf(this));
-    await h.ready;
+    await h.ready();
     await h.pool.query('SELECT 1');
   }
 

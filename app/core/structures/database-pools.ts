@@ -9,6 +9,7 @@ import mysql, { type Pool } from 'mysql2/promise';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import type { DatabaseOptions } from '../decorators/options';
 import { ensureDatabase, poolOptionsFromUrl } from '../database/connection';
+import { migrateDatabase } from '../database/migrate';
 import { envOrDefault } from '../../config/settings';
 
 export type Drizzle = MySql2Database<Record<string, never>>;
@@ -17,7 +18,17 @@ export type UrlResolver = (key: string) => unknown;
 export interface DatabaseHandle {
   pool: Pool;
   db: Drizzle;
-  ready: Promise<void>;
+  /** First-use setup (create the database, apply its migrations); a failure is not kept, so the next call retries. */
+  ready: () => Promise<void>;
+}
+
+/** Runs `fn` once; a failure is not kept, so the next call (a later /ready, the next job) tries again. */
+function memoUntilFailed(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | null = null;
+  return () => (p ??= fn().catch((err: unknown) => {
+    p = null;
+    throw err;
+  }));
 }
 
 const fromEnv: UrlResolver = (key) => envOrDefault(key)?.value;
@@ -71,7 +82,8 @@ export class DatabasePools {
     const core = this.setting('DATABASE_URL');
     if (!database || typeof core !== 'string' || !core) return undefined;
     const u = new URL(core);
-    u.pathname = `/${encodeURIComponent(database)}`;
+    const coreName = decodeURIComponent(u.pathname.slice(1)) || 'sluice';
+    u.pathname = `/${encodeURIComponent(database.replace('{core}', coreName))}`;
     return u.toString();
   }
 
@@ -83,8 +95,12 @@ export class DatabasePools {
       const pool = mysql.createPool({ ...poolOptionsFromUrl(url), connectionLimit: options.pool?.connectionLimit ?? 10, multipleStatements: false });
       // A broken idle connection is dropped by the pool; the query that needed it reports the error.
       pool.on('connection', (conn) => conn.on('error', () => undefined));
-      const ready = options.createDatabase ? ensureDatabase(url) : Promise.resolve();
-      handle = { pool, db: drizzle(pool) as Drizzle, ready };
+      const db = drizzle(pool) as Drizzle;
+      const ready = memoUntilFailed(async () => {
+        if (options.createDatabase) await ensureDatabase(url);
+        if (options.migrations) await migrateDatabase(db, pool, options.name, options.migrations);
+      });
+      handle = { pool, db, ready };
       this.handles.set(options.name, handle);
     }
     return handle;

@@ -30,3 +30,14 @@ export async function readConfigRow(pool: Pool, key: string, workerId: string | 
 export function settingTypeMismatch(key: string, value: unknown): string | null {
   return settingProblem(key, value) ? settingTypeLabel(key) : null;
 }
+
+/** Every global row, by key. */
+export async function listGlobalRows(pool: Pool): Promise<ConfigRowView[]> {
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT `key`, value, updated_at FROM worker_configs WHERE worker_id IS NULL ORDER BY `key`');
+  return rows.map((r) => {
+    const secret = isSecretKey(r.key);
+    const value = readJson(r.value);
+    return { key: r.key, workerId: null, value: secret ? maskSecretValue(value) : value, secret, updatedAt: new Date(r.updated_at).toISOString() };
+  });
+}
+

@@ -20,6 +20,8 @@ export interface WorkerView extends WorkerRecord {
   beatNextFireAt: string | null;
   lastExecution: ExecutionView | null;
   live: Record<string, string>;
+  /** JSON Schema of the params (schedule workers that declare one), so a client can render a form. */
+  paramsSchema: unknown;
   /** Kind-specific figures (a stream's pending, lag and counters); absent for kinds that have none. */
   details?: Record<string, unknown>;
 }
@@ -66,6 +68,12 @@ export function nextFireOf(record: WorkerRecord, defaultTimezone: string, now = 
   }
 }
 
+/** The declared params schema as plain JSON (TypeBox's symbol keys dropped), or null. */
+function paramsSchemaOf(def: ReturnType<WorkerRegistry['get']>): unknown {
+  const schema = def && 'params' in def ? def.params : undefined;
+  return schema ? JSON.parse(JSON.stringify(schema)) : null;
+}
+
 export class WorkerViews {
   constructor(private readonly d: WorkerViewDeps) {}
 
@@ -104,6 +112,7 @@ export class WorkerViews {
         beatNextFireAt: p.beatNext,
         lastExecution: (p.live.last_execution_id && last.get(p.live.last_execution_id)) || null,
         live: p.live,
+        paramsSchema: paramsSchemaOf(this.d.registry.get(id)),
         ...detailsOf(p.record.kind, p.live),
       }];
     });

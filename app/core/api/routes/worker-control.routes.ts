@@ -28,7 +28,8 @@ export function workerControlRoutes(ctx: ApiContext) {
     }, async (req, reply) => {
       const def = ctx.worker(req.params.id);
       if (!kindOf(def).actions.includes('trigger')) throw new ApiErrors.NotASchedule(def.id, def.kind);
-      const executionId = await c.dispatcher.trigger(def.id, req.body.params ?? {});
+      const executionId = await c.dispatcher.trigger(def.id, req.body.params ?? {}, req.principal?.name ?? null);
+      req.auditChange = { executionId };
       return reply.code(202).send({ executionId });
     });
 

@@ -14,7 +14,7 @@ export class ScheduleRuntime implements KindRuntime {
     this.runner = new JobRunner({
       registry: c.registry, queues: c.queues, recorder: c.recorder, mirror: c.mirror, events: c.events, live: c.live,
       config: c.config, dispatcher: c.dispatcher, logger: c.logger, redis: c.redis, mongo: () => c.mongo(),
-      lockDurationMs: c.settings.QUEUE_LOCK_DURATION_MS, keys: c.keys,
+      lockDurationMs: c.settings.QUEUE_LOCK_DURATION_MS, keys: c.keys, fires: c.fires,
     });
     this.reconciler = new Reconciler({
       pool: c.core.pool, redis: c.redis, keys: c.keys, queues: c.queues, registry: c.registry, recorder: c.recorder, logger: c.logger,
