@@ -91,7 +91,7 @@ describe('the production layout (what the Dockerfile copies)', () => {
       const r = await api<{ status: string; checks: Record<string, { ok: boolean }> }>(base, 'GET', '/ready');
       return r.status === 200 ? r.body : undefined;
     }, { timeoutMs: 30_000, what: '/ready' });
-    expect(Object.keys(ready.checks).sort()).toEqual(['database:ledger', 'database:market', 'database:resources', 'mysql', 'redis']);
+    expect(Object.keys(ready.checks).sort()).toEqual(['database:ledger', 'database:market', 'database:resources', 'mysql', 'plugin:webhooks:backlog', 'redis']);
 
     // The ledger follows the core database's name, migrated by the processes from dist/workers/balance/drizzle.
     const ledger = mysql.createPool(`${t.databaseUrl}_ledger`);

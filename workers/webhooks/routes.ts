@@ -4,7 +4,7 @@
  * Counted in /metrics as sluice_webhooks_requests_total{platform, reason}; /ready shows the backlog check.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PluginApi, PublicRoutes } from '../../app';
+import type { PluginApi, PluginRoutes, PublicRoutes } from '../../app';
 import { BacklogWatch, readBacklog } from './backlog';
 import { errorBody, takePush, type IntakeOutcome, type IntakeSettings } from './intake';
 import { PUSH_PLATFORMS } from './platforms';
@@ -70,3 +70,13 @@ export const publicRoutes: PublicRoutes = {
     });
   },
 };
+
+/** GET /plugins/webhooks/status (token): the intake stream's bound, length and backlog now. */
+const controlRoutes: PluginRoutes = async (app, { api }) => {
+  app.get('/status', { schema: { tags: ['webhooks'], summary: 'Intake stream bound, length and backlog (entries not yet acked by webhook-events)' } }, async () => {
+    const maxLen = streamMaxLen(api.config);
+    const r = await readBacklog(api.redis, STREAM_KEY, CONSUMER_ID, maxLen);
+    return { stream: STREAM_KEY, consumer: CONSUMER_ID, maxLen, length: r.length, backlog: r.backlog, backlogRatio: maxLen ? r.backlog / maxLen : 0 };
+  });
+};
+export default controlRoutes;

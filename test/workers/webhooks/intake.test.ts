@@ -122,6 +122,9 @@ describe('intake operations', () => {
     w.c.logger.info('webhook-test-marker');
     await eventually(async () => (await w.c.core.pool.query<RowDataPacket[]>("SELECT 1 FROM execution_logs WHERE message = 'webhook-test-marker'"))[0].length > 0, { what: 'the marker stored' });
     expect(await logged()).toHaveLength(1);
+    const status = await w.app.inject({ method: 'GET', url: '/plugins/webhooks/status', headers: asAdmin });
+    expect(status.json()).toMatchObject({ maxLen: 40, length: await xlen(), backlog: await xlen() });
+    expect((await w.app.inject({ method: 'GET', url: '/plugins/webhooks/status' })).statusCode).toBe(401);
   });
 });
 
