@@ -12,6 +12,8 @@ export interface SharedQuotaOptions {
   redis: Redis;
   /** Key of the quota (one per FCM project). */
   key: string;
+  /** Prefix of the Redis key (put it under the deployment's REDIS_PREFIX). @defaultValue 'fcm-quota' */
+  keyPrefix?: string;
   /** Messages per minute across every process. @defaultValue 600000 (FCM_QUOTA_PER_MINUTE) */
   perMinute?: number;
   /** Permits a process takes from Redis at once. @defaultValue perMinute / 1200, between 1 and 100 */
@@ -30,7 +32,7 @@ export class SharedQuota {
     const perMinute = opts.perMinute ?? 600_000;
     if (!Number.isInteger(perMinute) || perMinute < 1) throw new Error(`FCM_QUOTA_PER_MINUTE must be a positive integer, got ${perMinute}`);
     this.grant = opts.grant ?? Math.max(1, Math.min(100, Math.floor(perMinute / 1200)));
-    this.limiter = new RateLimiterRedis({ storeClient: opts.redis, keyPrefix: 'fcm-quota', points: perMinute, duration: 60 });
+    this.limiter = new RateLimiterRedis({ storeClient: opts.redis, keyPrefix: opts.keyPrefix ?? 'fcm-quota', points: perMinute, duration: 60 });
   }
 
   /** Resolves when one message may be sent. */

@@ -30,8 +30,10 @@ export interface FcmSenderOptions {
 export interface SendOptions {
   validateOnly?: boolean;
   signal?: AbortSignal;
-  /** Called before the wait of each retry (the message was not taken). */
-  onRetry?: (outcome: SendOutcome, attempt: number, delayMs: number) => void;
+  /** Awaited before the wait of each retry (the message was not taken): record that it may be sent again. */
+  onRetry?: (outcome: SendOutcome, attempt: number, delayMs: number) => Promise<void> | void;
+  /** Awaited after the wait, right before the message goes out again (write-ahead of the resend). */
+  beforeResend?: (attempt: number) => Promise<void> | void;
 }
 
 export interface FinalOutcome extends SendOutcome {
@@ -62,7 +64,10 @@ export class FcmSender {
     return this.opts.client;
   }
 
-  /** Sends one message until it is settled; throws FcmCredentialsError (and the signal's reason). */
+  /**
+   * Sends one message until it is settled. Throws FcmCredentialsError, what a hook threw, and the signal's
+   * reason; a throw always means the attempt under way did not go out.
+   */
   async send(message: FcmMessage, opts: SendOptions = {}): Promise<FinalOutcome> {
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.once(message, opts);
@@ -70,8 +75,9 @@ export class FcmSender {
       const delay = this.delayFor(outcome, attempt);
       if (outcome.httpStatus === 429) await this.opts.quota?.pause(delay);
       this.stats.retries++;
-      opts.onRetry?.(outcome, attempt, delay);
+      await opts.onRetry?.(outcome, attempt, delay);
       await sleep(delay, opts.signal);
+      await opts.beforeResend?.(attempt + 1);
     }
   }
 
