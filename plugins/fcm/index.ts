@@ -7,7 +7,7 @@ export { AccessTokenSource, FCM_SCOPE, type AccessTokenOptions } from './access-
 export { Http2Pool, H2RequestError, type H2Response, type Http2PoolOptions } from './http2-pool';
 export { FcmClient, type FcmClientOptions } from './client';
 export { classify, senderAdvice, type OutcomeKind, type SendOutcome } from './outcome';
-export { FcmSender, type FcmSenderOptions, type SendOptions, type FinalOutcome } from './sender';
+export { FcmSender, Reservation, type FcmSenderOptions, type SendOptions, type FinalOutcome } from './sender';
 export { SharedQuota, type SharedQuotaOptions } from './quota';
 export { Semaphore } from './semaphore';
 export { FcmCredentialsError, FcmSenderError } from './errors';

@@ -27,7 +27,34 @@ export interface FcmSenderOptions {
   quotaBackoffMs?: number;
 }
 
+/**
+ * In-flight slots (and quota) taken ahead for a batch of first attempts, so the caller can record the batch as
+ * "about to go out" while holding them: what it recorded is then only what is really on the wire.
+ */
+export class Reservation {
+  constructor(private readonly slots: Semaphore, private left: number) {}
+
+  get remaining(): number {
+    return this.left;
+  }
+
+  /** Takes one reserved slot for an attempt; false when none is left. */
+  take(): boolean {
+    if (this.left === 0) return false;
+    this.left--;
+    return true;
+  }
+
+  /** Gives back the slots no attempt used. */
+  cancel(): void {
+    if (this.left > 0) this.slots.release(this.left);
+    this.left = 0;
+  }
+}
+
 export interface SendOptions {
+  /** Slots reserved with `reserve()`: the first attempt uses one instead of waiting for the quota and a slot. */
+  reserved?: Reservation;
   validateOnly?: boolean;
   signal?: AbortSignal;
   /** Awaited before the wait of each retry (the message was not taken): record that it may be sent again. */
@@ -70,7 +97,7 @@ export class FcmSender {
    */
   async send(message: FcmMessage, opts: SendOptions = {}): Promise<FinalOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.once(message, opts);
+      const outcome = await this.once(message, opts, attempt === 1 && opts.reserved?.take() === true);
       if (outcome.kind !== 'retry' || attempt >= this.maxAttempts) return { ...outcome, attempts: attempt };
       const delay = this.delayFor(outcome, attempt);
       if (outcome.httpStatus === 429) await this.opts.quota?.pause(delay);
@@ -81,9 +108,19 @@ export class FcmSender {
     }
   }
 
-  private async once(message: FcmMessage, opts: SendOptions): Promise<SendOutcome> {
-    await this.opts.quota?.take(opts.signal);
-    await this.slots.acquire();
+  /** Takes `n` messages of quota and `n` in-flight slots (n ≤ maxInFlight) for first attempts. */
+  async reserve(n: number, signal?: AbortSignal): Promise<Reservation> {
+    const units = Math.min(n, this.slots.limit);
+    for (let i = 0; i < units; i++) await this.opts.quota?.take(signal);
+    await this.slots.acquire(units);
+    return new Reservation(this.slots, units);
+  }
+
+  private async once(message: FcmMessage, opts: SendOptions, reserved: boolean): Promise<SendOutcome> {
+    if (!reserved) {
+      await this.opts.quota?.take(opts.signal);
+      await this.slots.acquire();
+    }
     try {
       opts.signal?.throwIfAborted();
       this.stats.requests++;

@@ -3,7 +3,7 @@
  * work out what an earlier run left (chunk-state.ts), then send in windows — each window's pushes recorded in one
  * write-ahead intent before they go out — and write every outcome through the shared log bucket.
  */
-import { FcmCredentialsError, senderAdvice } from '../../plugins/fcm';
+import { FcmCredentialsError, senderAdvice, type Reservation } from '../../plugins/fcm';
 import type { RunLogger } from '../../app';
 import { planResume, type Push } from './chunk-state';
 import { completeIfDone, emptyCounts, failJob } from './jobs.repository';
@@ -122,20 +122,36 @@ class ChunkRun {
     if (doc.deactivated) this.counts.deactivated++;
   }
 
-  /** Sends in windows of PUSH_WINDOW_SIZE, PUSH_WINDOWS_AHEAD at once; throws the abort reason after recording. */
+  /**
+   * Sends in windows of PUSH_WINDOW_SIZE: each window first holds its quota and in-flight slots, then records
+   * its pushes in one write-ahead intent, then goes out, so an intent names only pushes really on the wire.
+   * Throws the abort reason after recording what was interrupted.
+   */
   async sendAll(pushes: Array<Push & { hasLog: boolean }>): Promise<void> {
-    const { windowSize, windowsAhead } = this.cx.settings;
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < pushes.length) {
-        const window = pushes.slice(next, next + windowSize);
-        next += windowSize;
-        const seq = await this.intent(window.map((p) => p.key));
-        await Promise.all(window.map((p) => this.sendOne(p, seq)));
+    const { windowSize } = this.cx.settings;
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < pushes.length && !this.cx.signal.aborted; i += windowSize) {
+      const window = pushes.slice(i, i + windowSize);
+      // Pushes left unsent by an abort here have no intent: the next run sends them.
+      const reserved = await this.cx.pipeline.sender.reserve(window.length, this.cx.signal).catch((err: unknown) => {
+        if (this.cx.signal.aborted) return null;
+        throw err;
+      });
+      if (!reserved) break;
+      let seq: number;
+      try {
+        seq = await this.intent(window.map((p) => p.key));
+      } catch (err) {
+        reserved.cancel();
+        throw err;
       }
-    };
-    await Promise.all(Array.from({ length: windowsAhead }, lane));
-    if (this.aborted.length) throw this.aborted[0];
+      sends.push(...window.map((p) => this.sendOne(p, seq, reserved)));
+      reserved.cancel();
+    }
+    const results = await Promise.allSettled(sends);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (this.aborted.length || this.cx.signal.aborted) throw this.aborted[0] ?? this.cx.signal.reason;
   }
 
   private async intent(keys: string[]): Promise<number> {
@@ -144,7 +160,7 @@ class ChunkRun {
     return seq;
   }
 
-  private async sendOne(p: Push & { hasLog: boolean }, firstSeq: number): Promise<void> {
+  private async sendOne(p: Push & { hasLog: boolean }, firstSeq: number, reserved: Reservation): Promise<void> {
     let seq = firstSeq;
     let hasLog = p.hasLog;
     let attempts = 0;
@@ -152,7 +168,7 @@ class ChunkRun {
     if (stopped) return this.settle(p, logDoc(this.ref, p, seq, { status: 'failed', attempts: 0, errorCode: 'JOB_FAILED', error: `not sent: ${stopped}` }), hasLog, false);
     try {
       const o = await this.cx.pipeline.sender.send(this.message(p.token), {
-        validateOnly: this.dryRun, signal: this.cx.signal,
+        reserved, validateOnly: this.dryRun, signal: this.cx.signal,
         onRetry: async (outcome, attempt) => {
           attempts = attempt;
           await this.cx.pipeline.logs.add({ doc: retryingLog(this.ref, p, seq, outcome, attempt), replace: hasLog });

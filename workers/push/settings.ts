@@ -16,8 +16,7 @@ defineSettings({
   FCM_TOKEN_REFRESH_MARGIN_MS: { type: 'int', default: 300_000, description: 'Refresh the OAuth access token this long before it expires.' },
   PUSH_CHUNK_SIZE: { type: 'int', default: 500, description: 'Targets (user ids or tokens) per send task.' },
   PUSH_SEND_CONCURRENCY: { type: 'int', default: 8, description: 'Send tasks run at once per worker process (they share the in-flight limit).' },
-  PUSH_WINDOW_SIZE: { type: 'int', default: 100, description: 'Pushes recorded as "about to send" in one write before they go out; at most this many per open window are unconfirmed after a crash.' },
-  PUSH_WINDOWS_AHEAD: { type: 'int', default: 2, description: 'Windows a send task has open at once.' },
+  PUSH_WINDOW_SIZE: { type: 'int', default: 50, description: 'Pushes that take their in-flight slots together and are recorded as "on the wire" in one write-ahead record.' },
   PUSH_LOOKUP_BATCH: { type: 'int', default: 100, description: 'User ids (or tokens) per token lookup query.' },
   PUSH_LOG_BATCH: { type: 'int', default: 1_000, description: 'Push outcomes per bulk write.' },
   PUSH_FLUSH_MS: { type: 'int', default: 50, description: 'Longest a lookup or an outcome waits for its batch to fill.' },
@@ -41,7 +40,6 @@ export interface PushSettings {
   tokenRefreshMarginMs: number;
   chunkSize: number;
   windowSize: number;
-  windowsAhead: number;
   lookupBatch: number;
   logBatch: number;
   flushMs: number;
@@ -73,7 +71,6 @@ export function pushSettings(config: ConfigReader): PushSettings {
     tokenRefreshMarginMs: positive(config, 'FCM_TOKEN_REFRESH_MARGIN_MS'),
     chunkSize: positive(config, 'PUSH_CHUNK_SIZE'),
     windowSize: positive(config, 'PUSH_WINDOW_SIZE'),
-    windowsAhead: positive(config, 'PUSH_WINDOWS_AHEAD'),
     lookupBatch: positive(config, 'PUSH_LOOKUP_BATCH'),
     logBatch: positive(config, 'PUSH_LOG_BATCH'),
     flushMs: positive(config, 'PUSH_FLUSH_MS'),

@@ -63,7 +63,7 @@ describe('FCM client and sender', () => {
     const retries: number[] = [];
     fcm.burst429(3, 1);
     const started = Date.now();
-    const outcomes = await Promise.all(['503-a', '500-b', 'plain-c', 'plain-d', 'plain-e'].map((t) => sender.send(msg(t), { onRetry: (_o, _a, d) => retries.push(d) })));
+    const outcomes = await Promise.all(['503-a', '500-b', 'plain-c', 'plain-d', 'plain-e'].map((t) => sender.send(msg(t), { onRetry: (_o, _a, d) => { retries.push(d); } })));
     expect(outcomes.map((o) => o.kind)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
     // five first tries, three answered 429, and one 503 and one 500 before they were taken
     expect(outcomes.reduce((n, o) => n + o.attempts, 0)).toBe(5 + 3 + 2);
