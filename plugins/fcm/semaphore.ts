@@ -1,7 +1,9 @@
 /** A counting semaphore with a FIFO wait list: at most `limit` units held at once; a holder may take several. */
 export class Semaphore {
   private held = 0;
-  private readonly waiting: Array<{ n: number; resolve: () => void }> = [];
+  // A queue with a moving head: shift() on a long array is O(n) per release.
+  private waiting: Array<{ n: number; resolve: () => void }> = [];
+  private head = 0;
 
   constructor(readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`semaphore limit must be a positive integer, got ${limit}`);
@@ -12,13 +14,13 @@ export class Semaphore {
   }
 
   get queued(): number {
-    return this.waiting.length;
+    return this.waiting.length - this.head;
   }
 
   /** Resolves once `n` units (at most the limit) are held by the caller; first come, first served. */
   acquire(n = 1): Promise<void> {
     const units = Math.min(Math.max(1, n), this.limit);
-    if (this.waiting.length === 0 && this.held + units <= this.limit) {
+    if (this.queued === 0 && this.held + units <= this.limit) {
       this.held += units;
       return Promise.resolve();
     }
@@ -27,10 +29,14 @@ export class Semaphore {
 
   release(n = 1): void {
     this.held -= Math.min(Math.max(1, n), this.limit);
-    while (this.waiting.length > 0 && this.held + this.waiting[0].n <= this.limit) {
-      const next = this.waiting.shift()!;
+    while (this.queued > 0 && this.held + this.waiting[this.head].n <= this.limit) {
+      const next = this.waiting[this.head++];
       this.held += next.n;
       next.resolve();
+    }
+    if (this.head > 1_024 && this.head * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
     }
   }
 }

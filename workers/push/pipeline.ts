@@ -97,19 +97,18 @@ export class PushPipeline {
   }
 }
 
-const pipelines = new WeakMap<Db, Map<string, PushPipeline>>();
+// Keyed by database name and configuration: the driver hands out a new Db object on every `db()` call.
+const pipelines = new Map<string, PushPipeline>();
 const all = new Set<PushPipeline>();
 
 /** The process's pipeline for this database and configuration (a changed setting builds a new one). */
 export async function pipelineFor(deps: PipelineDeps): Promise<PushPipeline> {
-  const key = createHash('sha256').update(JSON.stringify([deps.settings, deps.redisPrefix])).digest('hex');
-  let byKey = pipelines.get(deps.db);
-  if (!byKey) pipelines.set(deps.db, (byKey = new Map()));
-  let p = byKey.get(key);
+  const key = createHash('sha256').update(JSON.stringify([deps.db.databaseName, deps.settings, deps.redisPrefix])).digest('hex');
+  let p = pipelines.get(key);
   if (!p) {
     // A pipeline of an older configuration is left to the tasks still using it; shutdown closes it.
     p = new PushPipeline(await pushStore(deps.db), deps);
-    byKey.set(key, p);
+    pipelines.set(key, p);
     all.add(p);
   }
   return p;
@@ -119,5 +118,6 @@ export async function pipelineFor(deps: PipelineDeps): Promise<PushPipeline> {
 export async function closePipelines(): Promise<void> {
   const list = [...all];
   all.clear();
+  pipelines.clear();
   await Promise.all(list.map((p) => p.close()));
 }

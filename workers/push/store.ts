@@ -119,7 +119,8 @@ export interface PushStore {
   logs: Collection<LogDoc>;
 }
 
-const ready = new WeakMap<Db, Promise<void>>();
+// By database name: the driver hands out a new Db object on every `db()` call.
+const ready = new Map<string, Promise<void>>();
 
 async function createIndexes(db: Db): Promise<void> {
   for (const [name, specs] of Object.entries(INDEXES)) await db.collection(name).createIndexes(specs.map((x) => ({ key: x.key, ...(x.unique ? { unique: true } : {}) })));
@@ -127,13 +128,13 @@ async function createIndexes(db: Db): Promise<void> {
 
 /** The collections, with their indexes created once per database (the API role does not run the worker's boot). */
 export async function pushStore(db: Db): Promise<PushStore> {
-  let p = ready.get(db);
+  let p = ready.get(db.databaseName);
   if (!p) {
     p = createIndexes(db).catch((err: unknown) => {
-      ready.delete(db);
+      ready.delete(db.databaseName);
       throw err;
     });
-    ready.set(db, p);
+    ready.set(db.databaseName, p);
   }
   await p;
   return {

@@ -11,7 +11,7 @@
  * `slowLatencyMs`.
  */
 import http2 from 'node:http2';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { failures, type FcmFailure } from './errors';
 import { makeServiceAccount, type ServiceAccountJson } from './service-account';
@@ -87,6 +87,7 @@ export async function startFakeFcm(opts: FakeFcmOptions = {}): Promise<FakeFcm> 
   let burstRetryAfter = 1;
   let windowStart = Date.now();
   let windowCount = 0;
+  let serial = 0;
   const tries = new Map<string, number>();
   const accepted = new Map<string, number>();
   const stats = { requests: 0, acceptedTotal: 0, byStatus: {} as Record<number, number>, inFlight: 0, maxInFlight: 0, sessions: 0, resets: 0 };
@@ -161,7 +162,7 @@ export async function startFakeFcm(opts: FakeFcmOptions = {}): Promise<FakeFcm> 
 
   function answer(stream: http2.ServerHttp2Stream, d: Decision): void {
     const status = d.failure?.http ?? 200;
-    const body = d.failure ? d.failure.body : { name: `projects/${projectId}/messages/${d.name === 'fake_message_id' ? d.name : `0:${Date.now()}%${randomBytes(8).toString('hex')}`}` };
+    const body = d.failure ? d.failure.body : { name: `projects/${projectId}/messages/${d.name === 'fake_message_id' ? d.name : `0:${Date.now()}%${(++serial).toString(16)}`}` };
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
     stats.inFlight--;
     if (stream.destroyed || stream.closed) return;
