@@ -45,15 +45,25 @@ export function isDuplicateOnly(err: { code?: number; writeErrors?: unknown }): 
   return list.length > 0 ? list.every((e) => e.code === 11000) : err.code === 11000;
 }
 
+/** Fails a job that has no chunk running (it could not start). */
 export async function failJob(store: PushStore, jobId: string, error: string): Promise<void> {
   await store.jobs.updateOne({ _id: jobId, status: { $in: ['queued', 'running'] } }, { $set: { status: 'failed', error, finishedAt: new Date() } });
 }
 
-/** Closes the job when no chunk is left to do; true when this call closed it. */
+/**
+ * Records why a running job fails (the first reason wins); its chunks stop sending and settle what they hold,
+ * and the last one to finish closes the job as failed.
+ */
+export async function recordJobError(store: PushStore, jobId: string, error: string): Promise<void> {
+  await store.jobs.updateOne({ _id: jobId, error: null }, { $set: { error } });
+}
+
+/** Closes the job when no chunk is left to do (failed when an error was recorded); true when this call closed it. */
 export async function completeIfDone(store: PushStore, jobId: string): Promise<boolean> {
   const open = await store.chunks.countDocuments({ jobId, state: { $in: ['pending', 'running'] } });
   if (open > 0) return false;
-  const r = await store.jobs.updateOne({ _id: jobId, status: 'running' }, { $set: { status: 'completed', finishedAt: new Date() } });
+  const job = await store.jobs.findOne({ _id: jobId }, { projection: { error: 1 } });
+  const r = await store.jobs.updateOne({ _id: jobId, status: 'running' }, { $set: { status: job?.error ? 'failed' : 'completed', finishedAt: new Date() } });
   return r.modifiedCount === 1;
 }
 

@@ -3,10 +3,11 @@
  * work out what an earlier run left (chunk-state.ts), then send in windows — each window's pushes recorded in one
  * write-ahead intent before they go out — and write every outcome through the shared log bucket.
  */
+import { setMaxListeners } from 'node:events';
 import { FcmCredentialsError, senderAdvice, type Reservation } from '../../plugins/fcm';
 import type { RunLogger } from '../../app';
 import { planResume, type Push } from './chunk-state';
-import { completeIfDone, emptyCounts, failJob } from './jobs.repository';
+import { completeIfDone, emptyCounts, recordJobError } from './jobs.repository';
 import { toFcmMessage } from './message';
 import { finalLog, logDoc, retryingLog, type LogRef } from './outcome-log';
 import type { PushPipeline } from './pipeline';
@@ -75,7 +76,7 @@ export async function sendChunk(cx: ChunkContext, jobId: string, n: number): Pro
   const plan = planResume(pushes, logs, intents);
   await store.chunks.updateOne({ _id: chunk._id }, { $set: { pushes: pushes.length } });
   const run = new ChunkRun(cx, { jobId, chunk: n, msg: chunk.msg }, job.dryRun, chunk.attempts, (t) => toFcmMessage(message, t, jobId));
-  if (job.status === 'failed') run.failJobLocally(job.error ?? 'the job failed');
+  if (job.error) run.failJobLocally(job.error);
   run.counts.noToken = noToken;
   for (const s of plan.settled.values()) run.counts[s === 'sent' ? 'sent' : 'failed']++;
   run.counts.deactivated += plan.deactivated;
@@ -94,8 +95,16 @@ class ChunkRun {
   jobFailure: string | undefined;
   private readonly aborted: Error[] = [];
 
+  /** The task's signal, re-emitted on one of ours: hundreds of pushes wait on it at once. */
+  private readonly signal: AbortSignal;
+
   constructor(private readonly cx: ChunkContext, readonly ref: LogRef, private readonly dryRun: boolean, run: number, private readonly message: (token: string) => ReturnType<typeof toFcmMessage>) {
     this.seq = run * 1_000_000;
+    const ac = new AbortController();
+    setMaxListeners(0, ac.signal);
+    if (cx.signal.aborted) ac.abort(cx.signal.reason);
+    else cx.signal.addEventListener('abort', () => ac.abort(cx.signal.reason), { once: true });
+    this.signal = ac.signal;
   }
 
   failJobLocally(reason: string): void {
@@ -106,7 +115,7 @@ class ChunkRun {
   private async failJob(reason: string): Promise<void> {
     if (!this.jobFailure) this.cx.log.error(`push job ${this.ref.jobId} failed: ${reason}`);
     this.failJobLocally(reason);
-    await failJob(this.cx.pipeline.store, this.ref.jobId, reason);
+    await recordJobError(this.cx.pipeline.store, this.ref.jobId, reason);
   }
 
   private failedReason(): string | undefined {
@@ -130,11 +139,11 @@ class ChunkRun {
   async sendAll(pushes: Array<Push & { hasLog: boolean }>): Promise<void> {
     const { windowSize } = this.cx.settings;
     const sends: Promise<void>[] = [];
-    for (let i = 0; i < pushes.length && !this.cx.signal.aborted; i += windowSize) {
+    for (let i = 0; i < pushes.length && !this.signal.aborted; i += windowSize) {
       const window = pushes.slice(i, i + windowSize);
       // Pushes left unsent by an abort here have no intent: the next run sends them.
-      const reserved = await this.cx.pipeline.sender.reserve(window.length, this.cx.signal).catch((err: unknown) => {
-        if (this.cx.signal.aborted) return null;
+      const reserved = await this.cx.pipeline.sender.reserve(window.length, this.signal).catch((err: unknown) => {
+        if (this.signal.aborted) return null;
         throw err;
       });
       if (!reserved) break;
@@ -151,7 +160,7 @@ class ChunkRun {
     const results = await Promise.allSettled(sends);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    if (this.aborted.length || this.cx.signal.aborted) throw this.aborted[0] ?? this.cx.signal.reason;
+    if (this.aborted.length || this.signal.aborted) throw this.aborted[0] ?? this.signal.reason;
   }
 
   private async intent(keys: string[]): Promise<number> {
@@ -168,7 +177,7 @@ class ChunkRun {
     if (stopped) return this.settle(p, logDoc(this.ref, p, seq, { status: 'failed', attempts: 0, errorCode: 'JOB_FAILED', error: `not sent: ${stopped}` }), hasLog, false);
     try {
       const o = await this.cx.pipeline.sender.send(this.message(p.token), {
-        reserved, validateOnly: this.dryRun, signal: this.cx.signal,
+        reserved, validateOnly: this.dryRun, signal: this.signal,
         onRetry: async (outcome, attempt) => {
           attempts = attempt;
           await this.cx.pipeline.logs.add({ doc: retryingLog(this.ref, p, seq, outcome, attempt), replace: hasLog });
@@ -188,7 +197,7 @@ class ChunkRun {
         return this.settle(p, logDoc(this.ref, p, seq, { status: 'failed', attempts, errorCode: 'CREDENTIALS', error: err.message }), hasLog, false);
       }
       if (err instanceof JobFailedStop) return this.settle(p, logDoc(this.ref, p, seq, { status: 'failed', attempts, errorCode: 'JOB_FAILED', error: `not sent again: ${this.failedReason()}` }), hasLog, false);
-      if (!this.cx.signal.aborted) throw err;
+      if (!this.signal.aborted) throw err;
       // Stopped before this attempt went out: "retry later", so the next run sends it.
       this.aborted.push(err as Error);
       return this.settle(p, retryingLog(this.ref, p, seq, null, attempts), hasLog, false);

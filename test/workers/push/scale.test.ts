@@ -49,6 +49,8 @@ describe('push at scale', () => {
     expect(await f.store.logs.countDocuments({ jobId, status: 'failed', errorCode: 'INVALID_ARGUMENT', token: /^invalid-/ })).toBe(PUSHES * 0.01);
     expect(await f.store.tokens.countDocuments({ active: false })).toBe(PUSHES * 0.06);
     expect(f.fcm.stats.acceptedTotal).toBe(PUSHES * 0.94);
+    // One OAuth token for the whole process (cached for its hour), however many tasks sent.
+    expect(f.fcm.token.requests).toBe(1);
     expect(f.fcm.duplicates()).toEqual([]);
 
     // The next send to the users who had a bad token reaches only their good tokens.
