@@ -4,7 +4,7 @@ import { defineSettings, type ConfigReader } from '../../app';
 defineSettings({
   FCM_SERVICE_ACCOUNT: { type: 'string', default: '', description: 'Service account key JSON (the whole file from Firebase console); empty in dev = the local fake FCM. Secret: never logged or stored elsewhere.', secret: true },
   FCM_PROJECT_ID: { type: 'string', default: '', description: 'FCM project to send through; empty = the service account\'s project_id.' },
-  FCM_BASE_URL: { type: 'string', default: 'https://fcm.googleapis.com', description: 'FCM HTTP v1 origin (tests and dev point it at the fake).' },
+  FCM_BASE_URL: { type: 'string', default: '', description: 'FCM HTTP v1 origin; empty = https://fcm.googleapis.com (tests and dev point it at the fake).' },
   FCM_TOKEN_URI: { type: 'string', default: '', description: 'OAuth token endpoint; empty = the service account\'s token_uri.' },
   FCM_MAX_IN_FLIGHT: { type: 'int', default: 500, description: 'FCM requests on the wire at once per worker process (HTTP/2 streams over as many sessions as the peer limit needs).' },
   FCM_QUOTA_PER_MINUTE: { type: 'int', default: 600_000, description: 'Messages per minute the FCM project allows, shared by every worker process through Redis.' },
@@ -59,7 +59,7 @@ export function pushSettings(config: ConfigReader): PushSettings {
   return {
     serviceAccount: String(config.get('FCM_SERVICE_ACCOUNT') ?? ''),
     projectId: String(config.get('FCM_PROJECT_ID') ?? ''),
-    baseUrl: String(config.get('FCM_BASE_URL')),
+    baseUrl: String(config.get('FCM_BASE_URL') ?? ''),
     tokenUri: String(config.get('FCM_TOKEN_URI') ?? ''),
     maxInFlight: positive(config, 'FCM_MAX_IN_FLIGHT'),
     quotaPerMinute: positive(config, 'FCM_QUOTA_PER_MINUTE'),
