@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteOptions } from 'fastify';
 import { Schedule, ScheduleWorker } from '../../app';
+import { loadPluginRoutes } from '../../app/core/api/plugin-routes';
 import { asAdmin, asReader, startApiOnly, type ApiHarness } from './api-harness';
 
 @Schedule({ id: 'ra-task', description: 'route/auth test task' })
@@ -11,6 +12,8 @@ class RaTask extends ScheduleWorker {
 }
 
 const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/docs(\/|$)/, /^\/dashboard(\/|$)/];
+/** Plugins' public (webhook) routes: exactly the prefixes their routes.ts declare (test/api/plugin-api.test.ts). */
+const publicPrefix = (prefix: string) => new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\/|$)`);
 const UNDOCUMENTED = [/^\/docs(\/|$)/, /^\/admin\/queues(\/|$)/];
 const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
@@ -23,6 +26,7 @@ function concrete(url: string): string {
 }
 
 beforeAll(async () => {
+  for (const { publicRoutes } of await loadPluginRoutes('workers')) if (publicRoutes) PUBLIC.push(publicPrefix(publicRoutes.prefix));
   api = await startApiOnly('routes', [RaTask], {}, {
     onRoute: (r: RouteOptions) => {
       for (const method of [r.method].flat()) routes.push({ method, url: r.url });

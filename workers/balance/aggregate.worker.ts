@@ -6,22 +6,20 @@ import { AggregateParams } from './params';
 import { balanceSettings } from './settings';
 import { DATA_ERRORS, TASK } from './task-ids';
 
-const ATTEMPTS = 3;
-
 /**
  * Step 2: one grouped query over a batch's accounts. With BALANCE_FUSE_PERSIST (default) the query feeds the
  * upsert inside the database and the batch is reported at once; otherwise its rows go to the persist task.
  */
 @Schedule({
   id: TASK.aggregate, description: 'Balance: aggregates one batch of accounts', concurrency: 'BALANCE_AGGREGATE_CONCURRENCY',
-  attempts: ATTEMPTS, backoff: 1_000, history: 'failures', timeoutMs: 300_000, params: AggregateParams, nonRetryable: [NonRetryableError, ...DATA_ERRORS],
+  attempts: 3, backoff: 1_000, history: 'failures', timeoutMs: 300_000, params: AggregateParams, nonRetryable: [NonRetryableError, ...DATA_ERRORS],
 })
 export class BalanceAggregateWorker extends ScheduleWorker<AggregateParams> {
   async run(ctx: RunContext<AggregateParams>): Promise<{ accounts?: number }> {
     const b = ctx.params;
     const settings = balanceSettings(ctx.config);
     const pool = await ensureLedger();
-    return finalFailureReported(ctx, b, ATTEMPTS, async () => {
+    return finalFailureReported(ctx, b, async () => {
       if (settings.fusePersist) {
         await writeBatchInDatabase(pool, b);
         ctx.signal.throwIfAborted();

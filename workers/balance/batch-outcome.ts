@@ -2,8 +2,8 @@
  * SUCCESS / FAILED events of a batch, sent to the status task. A batch reports FAILED only when no try is left
  * (last attempt, non-retryable error, cancellation, or a timeout on the last attempt), so it is counted once.
  */
-import { JobCancelledError, JobTimeoutError, NonRetryableError, type RunContext } from '../../app';
-import { DATA_ERRORS, TASK } from './task-ids';
+import { JobCancelledError, JobTimeoutError, type RunContext } from '../../app';
+import { TASK } from './task-ids';
 import type { BatchRef, StatusParams } from './params';
 
 export type Outcome = 'succeeded' | 'failed';
@@ -18,22 +18,16 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Whether this failure ends the batch: nothing left to try, or a retry cannot help. */
-export function isFinal(err: unknown, attempt: number, attempts: number): boolean {
-  if (err instanceof NonRetryableError || err instanceof JobCancelledError) return true;
-  if (err instanceof JobTimeoutError) return attempt >= attempts;
-  return attempt >= attempts || DATA_ERRORS.some((re) => re.test(message(err)));
-}
-
 /**
- * Runs a batch step; when it fails for good, reports FAILED (with the error) before the failure is recorded.
- * The run is raced against `ctx.signal`, so an abort (timeout, stop) is reported from the signal itself, and
- * work that finishes after the abort reports nothing.
+ * Runs a batch step; when it fails for good (the core's `ctx.willRetry` says no try is left: last attempt,
+ * cancellation, or an error the worker declares non-retryable such as DATA_ERRORS), reports FAILED with the error
+ * before the failure is recorded. The run is raced against `ctx.signal`, so an abort (timeout, stop) is reported
+ * from the signal itself, and work that finishes after the abort reports nothing.
  */
-export async function finalFailureReported<T>(ctx: RunContext<unknown>, b: BatchRef, attempts: number, work: () => Promise<T>): Promise<T> {
+export async function finalFailureReported<T>(ctx: RunContext<unknown>, b: BatchRef, work: () => Promise<T>): Promise<T> {
   const onAbort = (): void => {
     const reason: unknown = ctx.signal.reason;
-    if (!isFinal(reason, ctx.attempt, attempts) || !(reason instanceof JobTimeoutError || reason instanceof JobCancelledError)) return;
+    if (ctx.willRetry(reason) || !(reason instanceof JobTimeoutError || reason instanceof JobCancelledError)) return;
     reportBatch(ctx, b, 'failed', message(reason)).catch((err: unknown) => ctx.log.error(`could not report batch ${b.partition}/${b.seq} as failed: ${message(err)}`));
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -42,7 +36,7 @@ export async function finalFailureReported<T>(ctx: RunContext<unknown>, b: Batch
     ctx.signal.throwIfAborted();
     return result;
   } catch (err) {
-    if (!ctx.signal.aborted && isFinal(err, ctx.attempt, attempts)) await reportBatch(ctx, b, 'failed', message(err));
+    if (!ctx.signal.aborted && !ctx.willRetry(err)) await reportBatch(ctx, b, 'failed', message(err));
     throw err;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);

@@ -1,8 +1,8 @@
 /** Control routes of the balance plugin, mounted at /plugins/balance. */
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { PluginRouteOptions } from '../../app';
+import type { PluginRoutes } from '../../app';
 import { isIsoDate } from './dates';
 import { jobView, JobView } from './job-view';
 import { batchesIn, createJob, findJob, listJobs } from './jobs.repository';
@@ -32,7 +32,7 @@ function problem(reply: FastifyReply, code: keyof typeof PROBLEMS, message: stri
   return reply.code(statusCode).send({ statusCode, code, error, message, ...extra });
 }
 
-const routes: FastifyPluginAsync<PluginRouteOptions> = async (app, { container }) => {
+const routes: PluginRoutes = async (app, { api }) => {
   app.post('/jobs', {
     schema: {
       tags: ['balance'], summary: 'Summarise every account for a day (202: the job is queued)',
@@ -46,7 +46,7 @@ const routes: FastifyPluginAsync<PluginRouteOptions> = async (app, { container }
     const [open] = (await pool.query(`SELECT id, status FROM balance_job WHERE balance_date = ? AND status IN ('queued', 'running') ORDER BY id LIMIT 1`, [date])) as unknown as [Array<{ id: number; status: string }>];
     if (open[0]) return problem(reply, 'BALANCE_JOB_ACTIVE', `balance job ${open[0].id} for ${date} is already ${open[0].status}`, { jobId: Number(open[0].id) });
     const jobId = await createJob(pool, `api:${randomUUID()}`, date);
-    await container.dispatcher.enqueue(TASK.scan, { date, jobId });
+    await api.trigger(TASK.scan, { date, jobId });
     return reply.code(202).send({ jobId, date, status: 'queued' });
   });
 
@@ -87,7 +87,7 @@ const routes: FastifyPluginAsync<PluginRouteOptions> = async (app, { container }
     // Reopen now (failed batches back to pending, job running) so the caller sees the retry at once; the status task
     // then sends those batches to aggregate again (and would reopen the job itself if this call died halfway).
     await applyStatusEvent(pool, { kind: 'retry', jobId: id });
-    await container.dispatcher.enqueue(TASK.status, { kind: 'retry', jobId: id });
+    await api.trigger(TASK.status, { kind: 'retry', jobId: id });
     return reply.code(202).send({ jobId: id, batches: failed.length });
   });
 };

@@ -1,12 +1,9 @@
 import { NonRetryableError, Schedule, ScheduleWorker, type RunContext } from '../../app';
-import { isFinal } from './batch-outcome';
 import { findPartition, insertBatches, nextAccountIds, type NewBatch } from './jobs.repository';
 import { ensureLedger } from './migrate';
 import { ScanPartitionParams } from './params';
 import { balanceSettings } from './settings';
-import { TASK } from './task-ids';
-
-const ATTEMPTS = 3;
+import { DATA_ERRORS, TASK } from './task-ids';
 
 /** Cuts a run of ascending account ids into batches of `size`, numbered from `firstSeq`. */
 export function cutBatches(ids: number[], size: number, firstSeq: number): NewBatch[] {
@@ -25,7 +22,7 @@ export function cutBatches(ids: number[], size: number, firstSeq: number): NewBa
  */
 @Schedule({
   id: TASK.scanPartition, description: 'Balance: cuts one partition into batches', concurrency: 'BALANCE_SCAN_CONCURRENCY',
-  attempts: ATTEMPTS, backoff: 1_000, history: 'failures', params: ScanPartitionParams,
+  attempts: 3, backoff: 1_000, history: 'failures', params: ScanPartitionParams, nonRetryable: [NonRetryableError, ...DATA_ERRORS],
 })
 export class BalanceScanPartitionWorker extends ScheduleWorker<ScanPartitionParams> {
   async run(ctx: RunContext<ScanPartitionParams>): Promise<{ batches: number }> {
@@ -34,7 +31,7 @@ export class BalanceScanPartitionWorker extends ScheduleWorker<ScanPartitionPara
       await ctx.enqueue(TASK.status, { kind: 'scanned', jobId: ctx.params.jobId, partition: ctx.params.partition, batches });
       return { batches };
     } catch (err) {
-      if (isFinal(err, ctx.attempt, ATTEMPTS)) {
+      if (!ctx.willRetry(err)) {
         const error = err instanceof Error ? err.message : String(err);
         await ctx.enqueue(TASK.status, { kind: 'scan-failed', jobId: ctx.params.jobId, partition: ctx.params.partition, error });
       }

@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LedgerDb } from './ledger.database';
-import { databaseUrl } from '../../app/core/structures/database-base';
+import { databaseUrl } from '../../app';
 import { ensureLedger } from './migrate';
 import { seedLedger } from './ledger-seed';
 import { isIsoDate } from './dates';

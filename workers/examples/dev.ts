@@ -3,7 +3,7 @@
  * feed) and point the settings at them; once Sluice runs, crawl NAVs and news once so data shows up at once
  * (their crons fire at 18:00 on weekdays and hourly).
  */
-import type { DevHook } from '../../app/core/runtime/dev-hooks';
+import type { DevHook } from '../../app';
 import { startMarketSite, type MarketSite } from '../../test/fakes/market-site';
 import { startTradeFeed, type TradeFeed } from '../../test/fakes/trade-feed';
 import './settings';

@@ -12,7 +12,7 @@ import { BOARD_PATH, mountBullBoard } from './bull-board';
 import { EventFeed } from './events/event-feed';
 import { ApiMetrics } from './events/metrics';
 import { WsRelay } from './events/ws-relay';
-import { mountPluginRoutes } from './plugin-routes';
+import { mountPluginRoutes, type LoadedPluginRoutes } from './plugin-routes';
 import { registerRateLimit } from './rate-limit';
 import { configsRoutes } from './routes/configs.routes';
 import { executionsRoutes } from './routes/executions.routes';
@@ -24,7 +24,7 @@ import { workerControlRoutes } from './routes/worker-control.routes';
 import { workersRoutes } from './routes/workers.routes';
 import { wsRoutes } from './routes/ws.routes';
 
-export function adminScope(c: Container) {
+export function adminScope(c: Container, plugins: readonly LoadedPluginRoutes[] = []) {
   return async (app: FastifyInstance): Promise<void> => {
     const tokens = new TokenStore(c.settings.API_TOKENS);
     if (!tokens.size) c.logger.warn('API_TOKENS is empty: every control route answers 401 until tokens are configured', { stored: false });
@@ -60,6 +60,6 @@ export function adminScope(c: Container) {
     await app.register(metricsRoutes(metrics));
     await app.register(wsRoutes(relay));
     await mountBullBoard(app, c);
-    await mountPluginRoutes(app, c);
+    await mountPluginRoutes(app, c, plugins);
   };
 }

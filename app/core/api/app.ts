@@ -8,6 +8,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import type { Container } from '../runtime/container';
 import { adminScope } from './admin-scope';
+import { loadPluginRoutes } from './plugin-routes';
+import { firstSegment, publicScope } from './public-scope';
 import { installErrorHandling } from './error-handler';
 import { healthRoutes, type ReadinessProbe } from './health.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
@@ -53,6 +55,9 @@ export async function buildApiApp(c: Container, opts: ApiAppOptions = {}): Promi
     forceCloseConnections: true,
   });
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  const taken = new Set<string>();
+  app.addHook('onRoute', (route) => void taken.add(firstSegment(route.url)));
+  const plugins = await loadPluginRoutes(c.settings.WORKERS_DIR);
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app, c.logger, c.settings.API_BODY_LIMIT_BYTES);
   for (const schema of [ErrorBody, Execution, LogLine, Worker, ConfigRow]) app.addSchema(schema);
@@ -61,6 +66,7 @@ export async function buildApiApp(c: Container, opts: ApiAppOptions = {}): Promi
   await registerDocs(app);
   await app.register(healthRoutes(c, opts.probes ?? new Map()));
   await app.register(dashboardRoutes);
-  await app.register(adminScope(c));
+  await app.register(adminScope(c, plugins));
+  await app.register(publicScope(c, plugins, taken));
   return app;
 }

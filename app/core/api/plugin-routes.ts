@@ -1,31 +1,45 @@
-/** Mounts each plugin folder's `routes.ts` (a Fastify plugin) under `/plugins/<folder>`. */
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import fg from 'fast-glob';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+/**
+ * Mounts each plugin folder's `routes.ts`: its default export under `/plugins/<folder>` (in the admin scope, behind
+ * the token) and its `publicRoutes` at the prefix they name (public-scope.ts). Both receive the folder's PluginApi.
+ */
+import type { FastifyInstance } from 'fastify';
 import type { Container } from '../runtime/container';
+import { findPluginFiles, importPluginFile, pluginApis, shownFile } from '../plugins';
+import type { PluginRoutes, PublicRoutes } from '../plugins/plugin-api';
 
-export interface PluginRouteOptions {
-  container: Container;
+export interface LoadedPluginRoutes {
+  folder: string;
+  file: string;
+  routes?: PluginRoutes;
+  publicRoutes?: PublicRoutes;
 }
 
-export async function findPluginRoutes(workersDir: string): Promise<Array<{ folder: string; file: string }>> {
-  const files = await fg(['*/routes.ts', '*/routes.js'], { cwd: workersDir, absolute: true, ignore: ['**/*.d.ts'] });
-  const byFolder = new Map<string, string>();
-  for (const file of files.sort()) {
-    const folder = path.basename(path.dirname(file));
-    if (!byFolder.has(folder) || file.endsWith('.ts')) byFolder.set(folder, file);
+const PREFIX = /^(\/[a-z0-9][a-z0-9._~-]*)+$/;
+
+/** Loads every `routes.ts` of WORKERS_DIR and checks the shape of its exports (a wrong one names the file). */
+export async function loadPluginRoutes(workersDir: string): Promise<LoadedPluginRoutes[]> {
+  const out: LoadedPluginRoutes[] = [];
+  for (const { folder, file } of await findPluginFiles(workersDir, 'routes')) {
+    const mod = await importPluginFile(file);
+    const shown = shownFile(file);
+    if (mod.default !== undefined && typeof mod.default !== 'function') throw new Error(`${shown}: the default export must be a Fastify plugin (async (app, { api }) => …)`);
+    const pub = mod.publicRoutes as PublicRoutes | undefined;
+    if (pub !== undefined) {
+      if (!pub || typeof pub.plugin !== 'function') throw new Error(`${shown}: publicRoutes must be { prefix, plugin } with a Fastify plugin`);
+      if (typeof pub.prefix !== 'string' || !PREFIX.test(pub.prefix)) throw new Error(`${shown}: publicRoutes.prefix "${String(pub.prefix)}" must be an absolute lowercase path such as /webhooks`);
+    }
+    if (mod.default === undefined && pub === undefined) throw new Error(`${shown} must export default a Fastify plugin and/or publicRoutes`);
+    out.push({ folder, file, routes: mod.default as PluginRoutes | undefined, publicRoutes: pub });
   }
-  return [...byFolder].map(([folder, file]) => ({ folder, file }));
+  return out;
 }
 
-export async function mountPluginRoutes(app: FastifyInstance, c: Container): Promise<string[]> {
+/** Admin scope: every plugin's token-guarded routes under `/plugins/<folder>`. */
+export async function mountPluginRoutes(app: FastifyInstance, c: Container, loaded: readonly LoadedPluginRoutes[]): Promise<string[]> {
   const mounted: string[] = [];
-  for (const { folder, file } of await findPluginRoutes(path.resolve(c.settings.WORKERS_DIR))) {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: FastifyPluginAsync<PluginRouteOptions> | { default?: FastifyPluginAsync<PluginRouteOptions> } };
-    const plugin = typeof mod.default === 'function' ? mod.default : mod.default?.default;
-    if (typeof plugin !== 'function') throw new Error(`${path.relative(process.cwd(), file)} must export default a Fastify plugin`);
-    await app.register(plugin, { prefix: `/plugins/${folder}`, container: c });
+  for (const { folder, routes } of loaded) {
+    if (!routes) continue;
+    await app.register(routes, { prefix: `/plugins/${folder}`, api: pluginApis(c).get(folder) });
     mounted.push(folder);
   }
   return mounted;

@@ -27,10 +27,16 @@ export interface ScheduleOptions {
    * the config chain when the worker process starts, so ops can tune it without a code change). @defaultValue 1
    */
   concurrency?: number | string;
-  /** A run is aborted (`ctx.signal`) and recorded `timed_out` after this long. @defaultValue JOB_TIMEOUT_MS (1 h) */
-  timeoutMs?: number;
-  /** Tries per job, the first included. @defaultValue JOB_ATTEMPTS (1) */
-  attempts?: number;
+  /**
+   * A run is aborted (`ctx.signal`) and recorded `timed_out` after this long: ms, or the name of a setting (read
+   * through the config chain when each run starts). @defaultValue JOB_TIMEOUT_MS (1 h)
+   */
+  timeoutMs?: number | string;
+  /**
+   * Tries per job, the first included: a number, or the name of a setting (read through the config chain when
+   * each job is enqueued; a job keeps the number it was enqueued with). @defaultValue JOB_ATTEMPTS (1)
+   */
+  attempts?: number | string;
   /** Delay between tries: a number = exponential from that many ms. @defaultValue exponential from JOB_BACKOFF_MS */
   backoff?: number | BackoffOptions;
   /** What a run does while another run of the same worker is running, cluster-wide. @defaultValue 'skip' */

@@ -9,22 +9,17 @@
  *                  the bearer token; it may also `export const publicRoutes: PublicRoutes` (see below);
  * - `hooks.ts`     named exports `onWorkerBoot`, `onWorkerShutdown`, `onApiBoot` ({@link PluginHooks});
  * - `dev.ts`       the dev-mode hook (`npm run dev` only).
+ *
+ * The implementation is `plugin-apis.ts` (one API per folder and process); the guide is docs/plugins.md.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
-import type { ConfigReader, EnqueueOptions, RunLogger, Trigger } from '../structures/context';
+import type { BulkJobSpec, ConfigReader, EnqueueOptions, RunLogger, Trigger } from '../structures/context';
 
-/** One job of an {@link PluginApi.enqueueMany} call. */
-export interface BulkJob<P = Record<string, unknown>> {
-  /** The job's params (validated against the worker's params schema). @defaultValue `{}` */
-  params?: P;
-  /** Start no sooner than this many ms from now. @defaultValue 0 */
-  delayMs?: number;
-  /** Deterministic job id: the same id enqueued twice is one job and one execution row. @defaultValue a new id */
-  jobId?: string;
-}
+/** One job of an {@link PluginApi.enqueueMany} call (and of `ctx.enqueueMany`). */
+export type BulkJob<P = Record<string, unknown>> = BulkJobSpec<P>;
 
 /** Options of {@link PluginApi.trigger}. */
 export interface TriggerOptions extends EnqueueOptions {
@@ -37,8 +32,9 @@ export interface RegisteredWorkerView {
   readonly id: string;
   readonly kind: string;
   readonly description: string;
-  /** `workers/<folder>/…` relative source file. */
+  /** Source file, relative to the working directory (`workers/<folder>/….worker.ts`). */
   readonly file: string;
+  /** The code's initial enabled flag (the API can change the live one: `GET /workers`). */
   readonly enabled: boolean;
 }
 
@@ -53,19 +49,28 @@ export interface PluginApi {
   readonly name: string;
   /** The effective global config view (global row → env → default), cached and kept fresh by the core. */
   readonly config: ConfigReader;
-  /** The process logger, lines tagged with the plugin's name; secrets are masked like run logs. */
+  /** The process logger: lines tagged `plugin: <name>`, stored in execution_logs like the core's; secrets are masked like run logs. */
   readonly logger: RunLogger;
-  /** Enqueues one run of `workerId` now (or after `delayMs`); resolves to the execution id. */
+  /**
+   * Enqueues one run of `workerId` now (or after `delayMs`); resolves to the execution id (that of the job already
+   * holding `jobId`, when given). Bad params throw a ParamsValidationError (400 through the API).
+   */
   trigger(workerId: string, params?: Record<string, unknown>, opts?: TriggerOptions): Promise<string>;
-  /** Enqueues many runs of one worker with one Bull `addBulk` and one batch of queued rows; resolves to their execution ids in order. */
+  /**
+   * Enqueues many runs of one worker with one Bull `addBulk` (per ENQUEUE_BULK_CHUNK jobs) and one batch of queued
+   * rows; resolves to their execution ids in order. Every job is validated first: one bad job enqueues nothing.
+   */
   enqueueMany<P = Record<string, unknown>>(workerId: string, jobs: readonly BulkJob<P>[]): Promise<string[]>;
-  /** Publishes a plugin event (`<plugin>.<name>`) to every process and to `/ws` clients. */
+  /** Publishes a plugin event (`<plugin>.<name>`, `plugin` added to data) to every process and `/ws` clients; core namespaces throw. */
   publish(type: `${string}.${string}`, data: Record<string, unknown>): void;
   /** The process's MongoDB database (MONGO_URL; the embedded server in dev). */
   mongo(): Promise<Db>;
   /** Drizzle instance of a database declared with `@Database({ name })`. */
   database(name: string): MySql2Database<Record<string, never>>;
-  /** A Redis client whose every key is prefixed `<REDIS_PREFIX>plugin:<name>:` (ioredis `keyPrefix`). Do not close it. */
+  /**
+   * A Redis client whose every key is prefixed `<REDIS_PREFIX>plugin:<name>:` (ioredis `keyPrefix`; not applied to
+   * KEYS/SCAN patterns). One per plugin and process, opened on first use and closed by the core: do not close it.
+   */
   readonly redis: Redis;
   /** A read view of the worker registry. */
   readonly registry: RegistryView;
@@ -83,14 +88,18 @@ export type PluginRoutes = FastifyPluginAsync<PluginRouteOptions>;
  * `routes.ts` may also export `publicRoutes`: routes that verify their caller themselves (HMAC-signed webhooks).
  * They are mounted outside the token scope at `prefix`, keep the body limit and the error shape, get their own
  * rate limit (`PUBLIC_RATE_LIMIT_MAX` per `PUBLIC_RATE_LIMIT_WINDOW_MS`), and see the raw body as `req.rawBody`.
+ * JSON bodies are parsed into `req.body`; any other content type arrives as the raw Buffer.
  */
 export interface PublicRoutes {
-  /** Absolute mount path, e.g. `/webhooks`. Must not collide with a core route. */
+  /** Absolute lowercase mount path, e.g. `/webhooks`. Its first segment must not be one of the API's (boot fails). */
   prefix: string;
   plugin: FastifyPluginAsync<PluginRouteOptions>;
 }
 
-/** `hooks.ts` named exports. A hook that throws fails the boot with a message naming the file. */
+/**
+ * `hooks.ts` named exports. A boot hook that throws (or passes PLUGIN_HOOK_TIMEOUT_MS) fails the boot with a
+ * message naming the file; a failing shutdown hook is logged and the shutdown goes on.
+ */
 export interface PluginHooks {
   /** Worker process: after the registry and connections are up, before the first job is taken. */
   onWorkerBoot?(api: PluginApi): Promise<void>;

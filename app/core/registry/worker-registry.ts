@@ -27,7 +27,11 @@ export interface ScheduleDefinition {
   /** Setting that overrides `concurrency` at worker start (when the option named one). */
   concurrencySetting: string | null;
   timeoutMs: number;
+  /** Setting that gives timeoutMs when a run starts (when the option named one). */
+  timeoutSetting: string | null;
   attempts: number;
+  /** Setting that gives attempts when a job is enqueued (when the option named one). */
+  attemptsSetting: string | null;
   backoff: { type: 'fixed' | 'exponential'; delayMs: number };
   overlap: OverlapPolicy;
   catchUp: CatchUpPolicy;
@@ -136,8 +140,10 @@ function buildSchedule(decl: Extract<Declaration, { kind: 'schedule' }>, file: s
     description: o.description ?? '',
     concurrency: typeof o.concurrency === 'string' ? 1 : positiveInt(id, 'concurrency', o.concurrency ?? 1, file),
     concurrencySetting: typeof o.concurrency === 'string' ? o.concurrency : null,
-    timeoutMs: positiveInt(id, 'timeoutMs', o.timeoutMs ?? d.timeoutMs, file),
-    attempts: positiveInt(id, 'attempts', o.attempts ?? d.attempts, file),
+    timeoutMs: typeof o.timeoutMs === 'string' ? d.timeoutMs : positiveInt(id, 'timeoutMs', o.timeoutMs ?? d.timeoutMs, file),
+    timeoutSetting: typeof o.timeoutMs === 'string' ? o.timeoutMs : null,
+    attempts: typeof o.attempts === 'string' ? d.attempts : positiveInt(id, 'attempts', o.attempts ?? d.attempts, file),
+    attemptsSetting: typeof o.attempts === 'string' ? o.attempts : null,
     backoff,
     overlap: oneOf(id, 'overlap', o.overlap ?? 'skip', ['skip', 'queue', 'allow'], file),
     catchUp: oneOf(id, 'catchUp', o.catchUp ?? 'none', ['none', 'last'], file),

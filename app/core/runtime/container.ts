@@ -112,7 +112,10 @@ export class Container {
       onStatus: (status) => this.recorder.workerStatus(status),
       onError: (err) => this.logger.warn(`could not update the live state of runs: ${errorText(err)}`, { stored: false }),
     });
-    this.dispatcher = new Dispatcher(this.registry, this.queues, this.recorder, { keepCompleted: this.settings.JOB_KEEP_COMPLETED, keepFailed: this.settings.JOB_KEEP_FAILED });
+    this.dispatcher = new Dispatcher(this.registry, this.queues, this.recorder, {
+      keepCompleted: this.settings.JOB_KEEP_COMPLETED, keepFailed: this.settings.JOB_KEEP_FAILED, bulkChunk: this.settings.ENQUEUE_BULK_CHUNK,
+      setting: (key, workerId) => this.config.get(key, workerId),
+    });
     await this.checkRedisPolicy();
   }
 

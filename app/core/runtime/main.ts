@@ -6,7 +6,9 @@ import { startApiRole } from './api';
 import { startBeatRole } from './beat';
 import { startWorkerRole } from './worker';
 import { installCrashGuards, installShutdown } from './lifecycle';
-import { runDevHooks, type DevHookResult } from './dev-hooks';
+import { runDevHooks, type LoadedDevHook } from './dev-hooks';
+import { pluginApis } from '../plugins';
+import { PluginLifecycle } from '../plugins/lifecycle';
 
 export type RoleName = 'api' | 'worker' | 'beat' | 'dev';
 
@@ -29,8 +31,9 @@ export async function runRole(role: RoleName): Promise<void> {
     for (const stop of stops.reverse()) await stop();
     await c.close();
   });
+  const plugins = new PluginLifecycle(c);
   try {
-    let hooks: DevHookResult[] = [];
+    let hooks: LoadedDevHook[] = [];
     if (role === 'dev') {
       await c.init();
       hooks = await runDevHooks(c);
@@ -38,10 +41,10 @@ export async function runRole(role: RoleName): Promise<void> {
         for (const h of hooks) await h.close?.();
       });
     }
-    if (role === 'worker' || role === 'dev') stops.push((await startWorkerRole(c)).stop);
+    if (role === 'worker' || role === 'dev') stops.push((await startWorkerRole(c, { plugins })).stop);
     if (role === 'beat' || role === 'dev') stops.push((await startBeatRole(c, { seed: role === 'beat' })).stop);
-    if (role === 'api' || role === 'dev') stops.push((await startApiRole(c, { seed: role === 'api' })).stop);
-    for (const h of hooks) await h.afterStart?.({ trigger: (id, params) => c.dispatcher.trigger(id, params) });
+    if (role === 'api' || role === 'dev') stops.push((await startApiRole(c, { seed: role === 'api', plugins })).stop);
+    for (const h of hooks) await h.afterStart?.(pluginApis(c).get(h.folder));
     if (token) c.logger.warn(`dev mode: API_TOKENS is empty, so this run accepts the admin token ${token} — dashboard: http://localhost:${c.settings.API_PORT}/dashboard`, { stored: false });
   } catch (err) {
     c.logger.error(`${role} failed to start: ${err instanceof Error ? err.message : String(err)}`, { stored: false });

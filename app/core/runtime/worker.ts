@@ -4,6 +4,7 @@ import { JobRunner } from '../services/job-runner';
 import { Reconciler } from '../services/reconciler';
 import { ListenerManager } from './listeners';
 import type { Container } from './container';
+import type { PluginLifecycle } from '../plugins/lifecycle';
 
 export interface WorkerRole {
   runner: JobRunner;
@@ -12,13 +13,14 @@ export interface WorkerRole {
   stop(): Promise<void>;
 }
 
-/** Boot: load config and registry → clear this deployment's stale runtime keys → seed → sync DB→Redis → consume. */
-export async function startWorkerRole(c: Container): Promise<WorkerRole> {
+/** Boot: load config and registry → clear this deployment's stale runtime keys → seed → sync DB→Redis → plugin onWorkerBoot hooks → consume. */
+export async function startWorkerRole(c: Container, opts: { plugins?: PluginLifecycle } = {}): Promise<WorkerRole> {
   await c.init();
   await c.mirror.clearRuntimeKeys(c.registry);
   await c.mirror.seedRegistry(c.registry);
   await c.mirror.syncDbToRedis(c.registry);
   await c.ensureMongoIndexes();
+  await opts.plugins?.run('onWorkerBoot');
   const runner = new JobRunner({
     registry: c.registry, queues: c.queues, recorder: c.recorder, mirror: c.mirror, events: c.events, live: c.live,
     config: c.config, dispatcher: c.dispatcher, logger: c.logger, redis: c.redis, mongo: () => c.mongo(),
@@ -46,6 +48,7 @@ export async function startWorkerRole(c: Container): Promise<WorkerRole> {
       reconciler.stop();
       await listeners.stop();
       const { finished, interrupted } = await runner.stop(c.settings.SHUTDOWN_GRACE_MS);
+      await opts.plugins?.runAtShutdown('onWorkerShutdown');
       c.logger.info(`worker stopped: ${finished} running job(s) finished, ${interrupted} interrupted and left for another worker`);
     },
   };

@@ -11,7 +11,7 @@ import type { ScheduleWorker } from '../structures/schedule-worker';
 import type { ConfigReader } from '../structures/context';
 import { JobCancelledError, JobTimeoutError } from '../structures/errors';
 import type { ConfigChain } from './config-chain';
-import type { Dispatcher, JobData } from './dispatcher';
+import { positiveSetting, type Dispatcher, type JobData } from './dispatcher';
 import type { EventBus } from './events';
 import type { ExecutionRecorder, ExecutionSnapshot, ExecutionStatus } from './execution-recorder';
 import { classifyFailure, errorText, ShutdownInterruption } from './failure';
@@ -182,10 +182,12 @@ export class JobRunner {
   }
 
   private async execute(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, abort: RunAbort): Promise<unknown> {
-    const ctx = new JobContext(this.deps, def, snap, this.configOf(def.id), abort);
+    const ctx = new JobContext(this.deps, def, snap, this.configOf(def.id), abort, job.opts.attempts ?? def.attempts);
     this.markStarted(def, snap);
-    const timer = setTimeout(() => abort.abort(new JobTimeoutError(`timed out after ${def.timeoutMs} ms`)), def.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
     try {
+      const timeoutMs = positiveSetting(def, 'timeoutMs', def.timeoutSetting, def.timeoutMs, (key, id) => this.deps.config.get(key, id));
+      timer = setTimeout(() => abort.abort(new JobTimeoutError(`timed out after ${timeoutMs} ms`)), timeoutMs);
       assertParams(def.params, snap.params);
       const out: unknown = this.instance(def).run(ctx);
       // A run that returns without a promise is done; one that returns a promise is raced against its abort.
@@ -200,7 +202,7 @@ export class JobRunner {
     }
   }
 
-  private handleError(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, ctx: JobContext, err: unknown, abort: RunAbort): Promise<never> {
+  private async handleError(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, ctx: JobContext, err: unknown, abort: RunAbort): Promise<never> {
     const cause = abort.aborted ? abort.reason : err;
     if (cause instanceof ShutdownInterruption) {
       // Leave the job active without a lock: stall recovery hands it to a live worker (Sidekiq-style requeue).
@@ -212,13 +214,25 @@ export class JobRunner {
       return new Promise<never>(() => undefined);
     }
     const verdict = classifyFailure(cause, def.nonRetryable);
-    const willRetry = verdict.retryable && job.attemptsMade + 1 < def.attempts;
+    const willRetry = verdict.retryable && job.attemptsMade + 1 < (job.opts.attempts ?? def.attempts);
     if (!verdict.retryable) void job.discard();
+    await this.failed(def, ctx, cause, !willRetry);
     ctx.log.error(`run failed: ${verdict.message}`, { status: verdict.status, willRetry });
     if (willRetry) this.markRetrying(def, snap, verdict.message);
     else this.markFinished(def, snap, verdict.status, null, verdict.message);
     ctx.settleLog(true);
     throw cause instanceof Error ? cause : new Error(verdict.message);
+  }
+
+  /** The worker's onFailed hook, before the failure is recorded; its own failure is logged against the run. */
+  private async failed(def: ScheduleDefinition, ctx: JobContext, cause: unknown, final: boolean): Promise<void> {
+    const worker = this.instance(def);
+    if (!worker.onFailed) return;
+    try {
+      await worker.onFailed(ctx, cause, { final });
+    } catch (err) {
+      ctx.log.error(`onFailed failed: ${errorText(err)}`);
+    }
   }
 
   /** The config reader of a worker (one per worker, shared by its runs). */

@@ -2,8 +2,11 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
 export interface RedisFactory {
-  /** A new connection. `blocking` ones (Bull bclient, subscribers) never time out requests. */
-  create(role: string, opts?: { blocking?: boolean }): Redis;
+  /**
+   * A new connection. `blocking` ones (Bull bclient, subscribers) never time out requests; `keyPrefix` is put
+   * before every key (ioredis `keyPrefix`; not applied to KEYS/SCAN patterns).
+   */
+  create(role: string, opts?: { blocking?: boolean; keyPrefix?: string }): Redis;
   /** Every connection this factory made, for shutdown. */
   closeAll(): Promise<void>;
 }
@@ -17,6 +20,7 @@ export function createRedisFactory(url: string, onError: (role: string, err: Err
         // Reconnect forever with a capped delay: a Redis restart must never crash a process.
         retryStrategy: (times) => Math.min(200 * times, 2_000),
         reconnectOnError: () => true,
+        ...(opts.keyPrefix ? { keyPrefix: opts.keyPrefix } : {}),
       };
       const client = new Redis(url, opts.blocking ? { ...base, maxRetriesPerRequest: null, enableReadyCheck: false } : { ...base, maxRetriesPerRequest: null });
       let lastReport = 0;

@@ -7,10 +7,11 @@ import type { Redis } from 'ioredis';
 import type winston from 'winston';
 import type { Db } from 'mongodb';
 import type { ScheduleDefinition, WorkerRegistry } from '../registry/worker-registry';
-import type { ConfigReader, EnqueueOptions, Progress, RunContext, Trigger } from '../structures/context';
+import type { BulkJobSpec, ConfigReader, EnqueueOptions, Progress, RunContext, Trigger } from '../structures/context';
 import { databaseByName } from '../structures/database-base';
 import type { Dispatcher } from './dispatcher';
 import type { EventBus } from './events';
+import { classifyFailure, ShutdownInterruption } from './failure';
 import type { ExecutionRecorder, ExecutionSnapshot } from './execution-recorder';
 import { ExecutionLogger } from './run-logger';
 import type { StateMirror } from './state-mirror';
@@ -61,12 +62,16 @@ export interface RunServices {
 }
 
 type Enqueue = RunContext['enqueue'];
+type EnqueueMany = RunContext['enqueueMany'];
 type Publish = RunContext['publish'];
+interface Links { enqueue: Enqueue; enqueueMany: EnqueueMany; publish: Publish }
 
-/** ctx.enqueue (chained, linked to the execution) and ctx.publish (tagged with it). */
-export function runLinks(services: RunServices, workerId: string, executionId: string): { enqueue: Enqueue; publish: Publish } {
+/** ctx.enqueue / ctx.enqueueMany (chained, linked to the execution) and ctx.publish (tagged with it). */
+export function runLinks(services: RunServices, workerId: string, executionId: string): Links {
+  const chained = { trigger: 'chained' as const, parentExecutionId: executionId };
   return {
-    enqueue: (target, params = {}, opts: EnqueueOptions = {}) => services.dispatcher.enqueue(target, params, { ...opts, trigger: 'chained', parentExecutionId: executionId }),
+    enqueue: (target, params = {}, opts: EnqueueOptions = {}) => services.dispatcher.enqueue(target, params, { delayMs: opts.delayMs, jobId: opts.jobId, priority: opts.priority, ...chained }),
+    enqueueMany: (target, jobs) => services.dispatcher.enqueueMany(target, jobs as readonly BulkJobSpec<Record<string, unknown>>[], chained),
     publish: (type, data) => services.events.publish(type, { ...data, workerId, executionId }),
   };
 }
@@ -76,12 +81,14 @@ export class JobContext implements RunContext {
   readonly workerId: string;
   readonly trigger: Trigger;
   readonly attempt: number;
+  readonly attempts: number;
   readonly params: Record<string, unknown>;
   readonly redis: Redis;
   readonly mongo: () => Promise<Db>;
-  private links: { enqueue: Enqueue; publish: Publish } | null = null;
+  private links: Links | null = null;
   private progressFn: RunContext['progress'] | null = null;
   private databaseFn: RunContext['database'] | null = null;
+  private willRetryFn: RunContext['willRetry'] | null = null;
   private logger: ExecutionLogger | null = null;
 
   constructor(
@@ -90,11 +97,14 @@ export class JobContext implements RunContext {
     private readonly snap: ExecutionSnapshot,
     readonly config: ConfigReader,
     private readonly abort: RunAbort,
+    /** Tries of this job (Bull's `attempts` it was enqueued with). @defaultValue the worker's attempts */
+    attempts: number = def.attempts,
   ) {
     this.executionId = snap.id;
     this.workerId = def.id;
     this.trigger = snap.trigger;
     this.attempt = snap.attempt;
+    this.attempts = attempts;
     this.params = snap.params as Record<string, unknown>;
     this.redis = services.redis;
     this.mongo = services.mongo;
@@ -128,8 +138,24 @@ export class JobContext implements RunContext {
     return (this.links ??= runLinks(this.services, this.def.id, this.snap.id)).enqueue;
   }
 
+  get enqueueMany(): EnqueueMany {
+    return (this.links ??= runLinks(this.services, this.def.id, this.snap.id)).enqueueMany;
+  }
+
   get publish(): Publish {
     return (this.links ??= runLinks(this.services, this.def.id, this.snap.id)).publish;
+  }
+
+  /**
+   * The runner's own verdict for a failure now. Once the run is aborted its reason decides (as the runner
+   * records it): a timeout is retried while tries are left, a stop is not, a shutdown hands the job on.
+   */
+  get willRetry(): RunContext['willRetry'] {
+    return (this.willRetryFn ??= (err: unknown) => {
+      const cause = this.abort.aborted ? this.abort.reason : err;
+      if (cause instanceof ShutdownInterruption) return true;
+      return classifyFailure(cause, this.def.nonRetryable).retryable && this.attempt < this.attempts;
+    });
   }
 
   get database(): RunContext['database'] {

@@ -27,7 +27,7 @@ function describeOptions(def: WorkerDefinition): Record<string, unknown> {
     return { url: def.url ?? null, urlConfigKey: def.urlConfigKey ?? null, heartbeatMs: def.heartbeatMs, reconnect: def.reconnect, singleton: def.singleton };
   }
   return {
-    concurrency: def.concurrencySetting ?? def.concurrency, timeoutMs: def.timeoutMs, attempts: def.attempts, backoff: def.backoff, overlap: def.overlap,
+    concurrency: def.concurrencySetting ?? def.concurrency, timeoutMs: def.timeoutSetting ?? def.timeoutMs, attempts: def.attemptsSetting ?? def.attempts, backoff: def.backoff, overlap: def.overlap,
     catchUp: def.catchUp, history: def.history, nonRetryable: def.nonRetryable.map((n) => (typeof n === 'function' ? n.name : String(n))),
     hasParamsSchema: Boolean(def.params),
   };

@@ -16,10 +16,23 @@ export interface RunLogger {
 export interface EnqueueOptions {
   /** Start no sooner than this many ms from now. @defaultValue 0 */
   delayMs?: number;
-  /** Explicit Bull job id; a second enqueue with the same id is ignored (deduplication). @defaultValue the execution id */
+  /**
+   * Explicit Bull job id: while Bull keeps a job with this id, enqueueing it again adds nothing and answers with
+   * that job's execution id (deduplication). @defaultValue the execution id
+   */
   jobId?: string;
   /** Bull priority (1 = highest). @defaultValue none */
   priority?: number;
+}
+
+/** One job of `enqueueMany` (the same shape as `BulkJob` of the plugin API). */
+export interface BulkJobSpec<P = Record<string, unknown>> {
+  /** The job's params (validated against the worker's params schema). @defaultValue `{}` */
+  params?: P;
+  /** Start no sooner than this many ms from now. @defaultValue 0 */
+  delayMs?: number;
+  /** Deterministic job id: the same id enqueued twice is one job and one execution row. @defaultValue a new id */
+  jobId?: string;
 }
 
 export interface ConfigReader {
@@ -33,6 +46,8 @@ export interface RunContext<P = Record<string, unknown>> {
   readonly trigger: Trigger;
   /** 1 for the first try. */
   readonly attempt: number;
+  /** Tries this job has in all (the worker's `attempts` when it was enqueued). */
+  readonly attempts: number;
   readonly params: P;
   readonly config: ConfigReader;
   /** Lines are stored in execution_logs against this execution. */
@@ -46,8 +61,18 @@ export interface RunContext<P = Record<string, unknown>> {
    * processes receive it like the core's events.
    */
   publish(type: `${string}.${string}`, data: Record<string, unknown>): void;
-  /** Chains a task: enqueues `workerId` with params, returns the new execution id. */
+  /** Chains a task: enqueues `workerId` with params (after `opts.delayMs`), returns the new execution id. */
   enqueue(workerId: string, params?: Record<string, unknown>, opts?: EnqueueOptions): Promise<string>;
+  /**
+   * Chains many tasks of one worker: one Bull `addBulk` and one batch of queued rows, each job with its own params,
+   * `delayMs` and optional `jobId` (a held id answers with the execution holding it). Ids come back in order.
+   */
+  enqueueMany<Q = Record<string, unknown>>(workerId: string, jobs: readonly BulkJobSpec<Q>[]): Promise<string[]>;
+  /**
+   * Whether the run would be tried again if it failed now with `err`: false for a cancellation, a non-retryable
+   * error (NonRetryableError, the worker's `nonRetryable` rules, bad params) and on the last attempt.
+   */
+  willRetry(err: unknown): boolean;
   /** The process' MongoDB database (MONGO_URL). */
   mongo(): Promise<Db>;
   /** Drizzle instance of a database declared with `@Database({ name })`. */

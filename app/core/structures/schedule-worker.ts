@@ -10,7 +10,14 @@ export interface AbandonedContext<P = Record<string, unknown>> {
   readonly config: ConfigReader;
   readonly log: RunLogger;
   enqueue: RunContext<P>['enqueue'];
+  enqueueMany: RunContext<P>['enqueueMany'];
   publish: RunContext<P>['publish'];
+}
+
+/** The third argument of `onFailed`. */
+export interface FailureInfo {
+  /** No try is left (last attempt, cancellation or a non-retryable error): the execution ends failed. */
+  final: boolean;
 }
 
 /** Base of `@Schedule` classes. One instance per worker per process; `run` is called once per job. */
@@ -23,4 +30,12 @@ export abstract class ScheduleWorker<P = Record<string, unknown>, R = unknown> {
    * recorded; use this to settle your own bookkeeping (e.g. count a batch as failed).
    */
   onAbandoned?(ctx: AbandonedContext<P>): Promise<void> | void;
+
+  /**
+   * Optional: called when a run fails (a throw, a timeout or a stop), before the failure is recorded and before a
+   * retry is scheduled; `final` says whether this was the last try. Use it to report a failure exactly once
+   * (`if (final) …`). Not called for a shutdown interruption (the job is re-run elsewhere). A throw here is logged
+   * against the execution and does not change its outcome.
+   */
+  onFailed?(ctx: RunContext<P>, err: unknown, info: FailureInfo): Promise<void> | void;
 }

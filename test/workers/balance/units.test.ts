@@ -3,8 +3,6 @@ import { addDays, isIsoDate, yesterdayIn } from '../../../workers/balance/dates'
 import { LedgerDb } from '../../../workers/balance/ledger.database';
 import { databaseUrl, setDatabaseUrlResolver } from '../../../app/core/structures/database-base';
 import { cutBatches } from '../../../workers/balance/scan-partition.worker';
-import { isFinal } from '../../../workers/balance/batch-outcome';
-import { JobTimeoutError, NonRetryableError } from '../../../app';
 
 describe('balance helpers', () => {
   it('accepts only real calendar dates', () => {
@@ -32,13 +30,5 @@ describe('balance helpers', () => {
     expect(cutBatches([3, 5, 8, 13, 21], 2, 7)).toEqual([
       { seq: 7, fromId: 3, toId: 5, accounts: 2 }, { seq: 8, fromId: 8, toId: 13, accounts: 2 }, { seq: 9, fromId: 21, toId: 21, accounts: 1 },
     ]);
-  });
-
-  it('reports a batch failed only when no try is left or a retry cannot help', () => {
-    expect(isFinal(new Error('Deadlock found'), 1, 3)).toBe(false);
-    expect(isFinal(new Error('Deadlock found'), 3, 3)).toBe(true);
-    expect(isFinal(new Error("Out of range value for column 'close' at row 1"), 1, 3)).toBe(true);
-    expect(isFinal(new NonRetryableError('bad'), 1, 3)).toBe(true);
-    expect(isFinal(new JobTimeoutError('slow'), 2, 3)).toBe(false);
   });
 });
