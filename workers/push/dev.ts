@@ -3,7 +3,7 @@
  * OAuth, scripted outcomes by token prefix, FCM_FAKE_LATENCY_MS) and point the plugin at it with the fake's own
  * service account, so `POST /plugins/push/send` works on a laptop without a Firebase project.
  */
-import type { DevHook } from '../../app/core/runtime/dev-hooks';
+import type { DevHook } from '../../app';
 import { startFakeFcm, type FakeFcm } from '../../test/fakes/fcm';
 import './settings';
 

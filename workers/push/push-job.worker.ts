@@ -25,7 +25,7 @@ export class PushJobWorker extends ScheduleWorker<JobParams> {
       const { settings, pipeline } = await taskPipeline(ctx);
       await pipeline.client.tokens.get();
       const chunks = await expandJob(store, job, settings.chunkSize);
-      for (const c of chunks) await ctx.enqueue(TASK.send, { jobId, chunk: c.n }, { jobId: `${TASK.send}:${jobId}:${c.n}` });
+      await ctx.enqueueMany(TASK.send, chunks.map((c) => ({ params: { jobId, chunk: c.n }, jobId: `${TASK.send}:${jobId}:${c.n}` })));
       await publishProgress(store, ctx.publish.bind(ctx), jobId, true);
       return { chunks: chunks.length };
     } catch (err) {

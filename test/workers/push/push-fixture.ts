@@ -1,18 +1,15 @@
 /**
  * The push plugin in-process: a worker role with the push tasks on an isolated core database, Redis prefix and
- * MongoDB database (the wire test server), the fake FCM, and the plugin's routes on a Fastify app with the
- * core's validation and error handling.
+ * MongoDB database (the wire test server), the fake FCM, and the real API app (the plugin's routes behind the
+ * token, mounted with the plugin's PluginApi).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { MongoClient, type Db } from 'mongodb';
 import { Container } from '../../../app/core/runtime/container';
 import { startWorkerRole, type WorkerRole } from '../../../app/core/runtime/worker';
 import { EventBus, type SluiceEvent } from '../../../app/core/services/events';
-import { installErrorHandling } from '../../../app/core/api/error-handler';
-import { formatSchemaErrors, validatorCompiler } from '../../../app/core/api/validation';
-import type { PluginApi } from '../../../app';
+import { buildApiApp } from '../../../app/core/api/app';
 import { pushClasses } from '../../../workers/push';
-import pushRoutes from '../../../workers/push/push.routes';
 import { pushStore, type PushStore } from '../../../workers/push/store';
 import { MongoTestServer } from '../../support/mongo-server';
 import { registryOf } from '../../support/harness';
@@ -20,9 +17,17 @@ import { createTestEnv, eventually, type TestEnv } from '../../support/isolation
 import { eventLog } from '../../support/event-log';
 import { startFakeFcm, type FakeFcm, type FakeFcmOptions } from '../../fakes/fcm';
 
+const ADMIN = 'push-admin-token-0123456789';
+
+/** The API app, with every request made as the admin token unless headers say otherwise. */
+export interface PushApp {
+  inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
+  raw: FastifyInstance;
+}
+
 export interface PushFixture {
   fcm: FakeFcm;
-  app: FastifyInstance;
+  app: PushApp;
   container: Container;
   testEnv: TestEnv;
   env: Record<string, string>;
@@ -40,31 +45,13 @@ export interface PushFixture {
   close(): Promise<void>;
 }
 
-/** A PluginApi over an in-process container, for the routes until the core hands plugins one (branch plugin-api). */
-function pluginApiOf(c: Container): PluginApi {
-  return {
-    name: 'push',
-    config: { get: (key) => c.config.get(key) },
-    logger: { debug: (m) => c.logger.debug(m), info: (m) => c.logger.info(m), warn: (m) => c.logger.warn(m), error: (m) => c.logger.error(m) },
-    trigger: (id, params) => c.dispatcher.enqueue(id, params ?? {}, { trigger: 'manual' }),
-    enqueueMany: async (id, jobs) => Promise.all(jobs.map((j) => c.dispatcher.enqueue(id, (j.params ?? {}) as Record<string, unknown>, { jobId: j.jobId, delayMs: j.delayMs }))),
-    publish: (type, data) => c.events.publish(type, data),
-    mongo: () => c.mongo(),
-    database: () => {
-      throw new Error('no databases in this fixture');
-    },
-    redis: c.redis,
-    registry: { list: () => [], get: () => undefined, has: () => false },
-  };
-}
-
 export async function startPush(label: string, env: Record<string, string> = {}, fcmOpts: FakeFcmOptions = {}, opts: { worker?: boolean; mongo?: MongoTestServer } = {}): Promise<PushFixture> {
   const fcm = await startFakeFcm({ latencyMs: 5, ...fcmOpts });
   const mongo = opts.mongo ?? await MongoTestServer.start();
   const testEnv = createTestEnv(`push_${label}`);
   const mongoUrl = `${mongo.uri.replace(/\/$/, '')}/${testEnv.name}`;
   const fullEnv: Record<string, string> = {
-    ...testEnv.env, EXECUTION_FLUSH_INTERVAL_MS: '20', LOG_FLUSH_INTERVAL_MS: '20', MONGO_URL: mongoUrl,
+    ...testEnv.env, API_TOKENS: `ops:admin:${ADMIN}`, API_RATE_LIMIT_MAX: '100000', WORKERS_DIR: 'workers', EXECUTION_FLUSH_INTERVAL_MS: '20', LOG_FLUSH_INTERVAL_MS: '20', MONGO_URL: mongoUrl,
     FCM_SERVICE_ACCOUNT: JSON.stringify(fcm.serviceAccount), FCM_BASE_URL: fcm.baseUrl, FCM_RETRY_BASE_MS: '50', PUSH_FLUSH_MS: '10', ...env,
   };
   const container = new Container({ role: 'test', env: { ...process.env, ...fullEnv }, registry: registryOf(pushClasses, fullEnv), console: false });
@@ -80,24 +67,22 @@ export async function startPush(label: string, env: Record<string, string> = {},
   };
   if (opts.worker !== false) await startWorker();
   else await container.init();
-  const app = Fastify({ logger: false, schemaErrorFormatter: formatSchemaErrors, bodyLimit: container.settings.API_BODY_LIMIT_BYTES });
-  app.setValidatorCompiler(validatorCompiler);
-  installErrorHandling(app, container.logger, container.settings.API_BODY_LIMIT_BYTES);
-  await app.register(pushRoutes, { prefix: '/plugins/push', api: pluginApiOf(container) });
+  const app = await buildApiApp(container);
   await app.ready();
+  const api: PushApp = { raw: app, inject: (o) => app.inject({ ...o, headers: { authorization: `Bearer ${ADMIN}`, ...(o.headers ?? {}) } }) };
   const client = new MongoClient(mongoUrl);
   const db = client.db();
   const store = await pushStore(db);
   const getJob = async (jobId: string, query = ''): Promise<any> => {
-    const res = await app.inject({ method: 'GET', url: `/plugins/push/jobs/${jobId}${query}` });
+    const res = await api.inject({ method: 'GET', url: `/plugins/push/jobs/${jobId}${query}` });
     if (res.statusCode !== 200) throw new Error(`GET job: ${res.statusCode} ${res.body}`);
     return res.json();
   };
   return {
-    fcm, app, container, testEnv, env: fullEnv, db, store, events: log.events, mongoUrl, getJob, startWorker,
+    fcm, app: api, container, testEnv, env: fullEnv, db, store, events: log.events, mongoUrl, getJob, startWorker,
     waitForEvent: (pred, timeoutMs = 30_000) => log.next(pred, timeoutMs, () => 'timed out waiting for event'),
     async send(body) {
-      const res = await app.inject({ method: 'POST', url: '/plugins/push/send', payload: body });
+      const res = await api.inject({ method: 'POST', url: '/plugins/push/send', payload: body });
       if (res.statusCode !== 202) throw new Error(`POST send: ${res.statusCode} ${res.body}`);
       return res.json<{ jobId: string }>().jobId;
     },

@@ -59,6 +59,8 @@ describe('push: send', () => {
       expect(res.json(), res.body).toMatchObject({ statusCode: 400, field });
     }
     expect(await f.store.jobs.countDocuments({})).toBe(0);
+    expect((await f.app.raw.inject({ method: 'POST', url: '/plugins/push/send', payload: { tokens: ['t'], notification: { title: 'x' } } })).statusCode).toBe(401);
+    expect(await f.store.jobs.countDocuments({})).toBe(0);
   });
 
   it('sends to users and tokens, deactivates dead tokens, skips them next time, and reports exact counts and outcomes', async () => {

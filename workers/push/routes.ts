@@ -1,7 +1,4 @@
-/**
- * Routes of the push plugin, mounted at /plugins/push (written against the PluginApi contract; `routes.ts`
- * exports this once the core mounts plugins with a PluginApi).
- */
+/** Routes of the push plugin, mounted at /plugins/push behind the API token. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { PluginApi, PluginRoutes } from '../../app';
