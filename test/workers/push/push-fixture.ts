@@ -17,7 +17,7 @@ import { createTestEnv, eventually, type TestEnv } from '../../support/isolation
 import { eventLog } from '../../support/event-log';
 import { startFakeFcm, type FakeFcm, type FakeFcmOptions } from '../../fakes/fcm';
 
-const ADMIN = 'push-admin-token-0123456789';
+export const ADMIN = 'push-admin-token-0123456789';
 
 /** The API app, with every request made as the admin token unless headers say otherwise. */
 export interface PushApp {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPush, type PushFixture } from './push-fixture';
+import { connectWs } from '../../api/api-harness';
+import { ADMIN, startPush, type PushFixture } from './push-fixture';
 
 let f: PushFixture;
 
@@ -94,8 +95,10 @@ describe('push: send', () => {
     expect((await f.app.inject({ method: 'GET', url: '/plugins/push/jobs/nope' })).statusCode).toBe(404);
   });
 
-  it('sends many distinct messages of one bulk request, and a dry run validates without delivering', async () => {
+  it('sends many distinct messages of one bulk request (push.progress on /ws), and a dry run validates without delivering', async () => {
     const accepted = f.fcm.stats.acceptedTotal;
+    const url = await f.app.raw.listen({ host: '127.0.0.1', port: 0 });
+    const ws = await connectWs(url, '', ['sluice.v1', `bearer.${ADMIN}`]);
     const jobId = await f.send({ messages: [
       { tokens: ['bulk-1', 'bulk-2'], notification: { title: 'one' } },
       { tokens: ['bulk-3'], data: { kind: 'two' } },
@@ -103,6 +106,9 @@ describe('push: send', () => {
     ] });
     const job = await f.waitDone(jobId);
     expect(job).toMatchObject({ status: 'completed', messages: 3, targets: 4, counts: { sent: 4, failed: 0 } });
+    const done = await ws.next((e) => (e.type as string) === 'push.progress' && e.data.jobId === jobId && e.data.status === 'completed');
+    expect(done.data).toMatchObject({ chunks: 3, chunksDone: 3, counts: { sent: 4, failed: 0, queued: 0 } });
+    ws.close();
     expect(f.fcm.acceptedFor('bulk-1')).toBe(2);
     expect(f.fcm.stats.acceptedTotal - accepted).toBe(4);
     const dry = await f.waitDone(await f.send({ tokens: ['dry-1', 'unregistered-dry'], notification: { title: 'dry' }, dryRun: true }));
