@@ -4,7 +4,8 @@
  * (bench/push-naive) in the same run, and their ratio. MongoDB (the wire test server) and the fake FCM run in
  * this process; each shape runs in its own worker child process.
  *
- *   npm run bench -- push [--users 25000] [--naive-users 2000] [--latency 50] [--in-flight 500] [--concurrency 8] [--dist 0]
+ *   npm run bench -- push [--users 25000] [--naive-users 2000] [--latency 50] [--in-flight 500] [--concurrency 8]
+ *                         [--dist 0] [--worker-heap-mb 0]
  *
  * `--dist 1` runs the pipeline worker from the compiled build (`npm run build` first), as production does: a
  * worker under tsx carries the loader thread and transpiled sources (about 60 MB more RSS at rest).
@@ -29,12 +30,15 @@ const LATENCY = intArg('latency', Number(process.env.FCM_FAKE_LATENCY_MS ?? 50))
 const IN_FLIGHT = intArg('in-flight', 500);
 const CONCURRENCY = intArg('concurrency', 8);
 const DIST = intArg('dist', 0) === 1;
+/** V8 old-space cap of the pipeline worker in MB (0 = Node's default); a container would set it the same way. */
+const HEAP_MB = intArg('worker-heap-mb', 0);
 const ROOT = path.resolve(__dirname, '..');
 
 const log = (line: string): void => void process.stderr.write(`[bench push] ${line}\n`);
 
 function startWorker(env: NodeJS.ProcessEnv, label: string, dist = false): Promise<ChildProcess> {
-  const args = dist ? [path.join(ROOT, 'dist/run-worker.js')] : ['--import', 'tsx', path.join(ROOT, 'run-worker.ts')];
+  const heap = dist && HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : [];
+  const args = dist ? [...heap, path.join(ROOT, 'dist/run-worker.js')] : ['--import', 'tsx', path.join(ROOT, 'run-worker.ts')];
   const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     const onLine = (line: string): void => {
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
     log(`naive: ${NAIVE_USERS} users × 2 tokens, one job per push request`);
     const naive = await naiveRun({ ...base, WORKERS_DIR: 'bench/push-naive' }, db);
     report({
-      bench: 'push', worker: DIST ? 'dist' : 'tsx', latencyMs: LATENCY, inFlight: IN_FLIGHT, sendConcurrency: CONCURRENCY, pipeline, naive,
+      bench: 'push', worker: DIST ? 'dist' : 'tsx', workerHeapMb: HEAP_MB || null, latencyMs: LATENCY, inFlight: IN_FLIGHT, sendConcurrency: CONCURRENCY, pipeline, naive,
       ratio: round(pipeline.pushesPerSecond / naive.pushesPerSecond, 2), duplicates: fcm.duplicates().length,
       tokenRequests: fcm.token.requests, fakeMaxInFlight: fcm.stats.maxInFlight, loadAverage: os.loadavg().map((l) => round(l)), cpus: os.cpus().length,
     });

@@ -98,3 +98,30 @@ export async function jobCounts(store: PushStore, jobId: string): Promise<PushCo
   }
   return { ...counts, chunksDone: done, chunks: chunks.length };
 }
+
+/**
+ * Closes a chunk its send task gave up on (retries spent, or abandoned by the queue after crashing repeatedly):
+ * its pushes waiting for a retry end failed, the job records why and closes as failed once its chunks are done.
+ * A chunk already done is left alone.
+ */
+export async function giveUpChunk(store: PushStore, jobId: string, n: number, reason: string): Promise<void> {
+  const chunk = await store.chunks.findOne({ _id: `${jobId}:${n}`, state: { $ne: 'done' } }, { projection: { pushes: 1 } });
+  if (!chunk) return;
+  const error = `send task of chunk ${n} gave up: ${reason}`;
+  await store.logs.updateMany({ jobId, chunk: n, status: 'retrying' }, { $set: { status: 'failed', errorCode: 'CHUNK_FAILED', error, at: new Date() } });
+  const groups = await store.logs.aggregate<{ _id: { s: string; d: boolean }; n: number }>([
+    { $match: { jobId, chunk: n } },
+    { $group: { _id: { s: '$status', d: { $ifNull: ['$deactivated', false] } }, n: { $sum: 1 } } },
+  ]).toArray();
+  const counts = emptyCounts();
+  for (const g of groups) {
+    if (g._id.s === 'sent') counts.sent += g.n;
+    else counts.failed += g.n;
+    if (g._id.d) counts.deactivated += g.n;
+  }
+  // Pushes without any log never went out (or are in doubt): they count as failed, not as queued forever.
+  counts.failed += Math.max(0, (chunk.pushes ?? 0) - counts.sent - counts.failed);
+  await store.chunks.updateOne({ _id: chunk._id, state: { $ne: 'done' } }, { $set: { state: 'done', counts } });
+  await recordJobError(store, jobId, error);
+  await completeIfDone(store, jobId);
+}

@@ -1,7 +1,7 @@
-import { NonRetryableError, Schedule, ScheduleWorker, type RunContext } from '../../app';
+import { NonRetryableError, Schedule, ScheduleWorker, type FailureInfo, type RunContext } from '../../app';
 import { FcmCredentialsError } from '../../plugins/fcm';
 import { taskPipeline } from './context';
-import { failJob } from './jobs.repository';
+import { failJob, giveUpChunk } from './jobs.repository';
 import { pushStore } from './store';
 import { ChunkParams } from './params';
 import { publishProgress } from './progress';
@@ -28,5 +28,11 @@ export class PushSendWorker extends ScheduleWorker<ChunkParams> {
     if (!r.skipped) await publishProgress(pipeline.store, ctx.publish.bind(ctx), ctx.params.jobId, r.completed || r.jobFailed !== undefined);
     if (r.jobFailed) throw new NonRetryableError(r.jobFailed);
     return { sent: r.counts.sent, failed: r.counts.failed, deactivated: r.counts.deactivated, ...(r.skipped ? { skipped: true } : {}) };
+  }
+
+  /** The last try failed (a chunk whose job failed is settled already and left alone): close the chunk. */
+  override async onFailed(ctx: RunContext<ChunkParams>, err: unknown, info: FailureInfo): Promise<void> {
+    if (!info.final) return;
+    await giveUpChunk(await pushStore(await ctx.mongo()), ctx.params.jobId, ctx.params.chunk, err instanceof Error ? err.message : String(err));
   }
 }

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/isolation';
+import { createJob, expandJob, giveUpChunk } from '../../../workers/push/jobs.repository';
 import { startPush, type PushFixture } from './push-fixture';
 
 let f: PushFixture;
@@ -30,6 +31,20 @@ describe('push: FCM faults', () => {
     expect(retried).toBeGreaterThan(300);
   });
 
+  it('a chunk whose send task gave up for good ends failed: its waiting pushes fail, the job closes as failed with the reason', async () => {
+    const job = await createJob(f.store, [{ notification: { title: 'x' } }], [{ tokens: ['gu-a', 'gu-b', 'gu-c'] }], false);
+    await expandJob(f.store, job, 500);
+    await f.store.chunks.updateOne({ _id: `${job._id}:0` }, { $set: { state: 'running', pushes: 3 } });
+    const base = { jobId: job._id, chunk: 0, msg: 0, userId: null, seq: 1, attempts: 1, at: new Date() };
+    await f.store.logs.insertMany([{ ...base, _id: `${job._id}:0:gu-a`, token: 'gu-a', status: 'sent' }, { ...base, _id: `${job._id}:0:gu-b`, token: 'gu-b', status: 'retrying', errorCode: 'UNAVAILABLE' }]);
+    await giveUpChunk(f.store, job._id, 0, 'MongoServerError: boom');
+    const view = await f.getJob(job._id);
+    expect(view).toMatchObject({ status: 'failed', counts: { sent: 1, failed: 2, retrying: 0, queued: 0 }, chunks: { total: 1, done: 1 } });
+    expect(view.error).toMatch(/chunk 0 gave up: MongoServerError: boom/);
+    expect(view.outcomes.find((o: { token: string }) => o.token === 'gu-b')).toMatchObject({ status: 'failed', errorCode: 'CHUNK_FAILED' });
+  });
+
+  // Last: closing a second fixture in this process closes the process's MongoDB hubs (the core keeps them global).
   it('THIRD_PARTY_AUTH_ERROR fails the job with what to fix and keeps the tokens; bad credentials fail it at once', async () => {
     const jobId = await f.send({ tokens: ['thirdparty-1', 'ok-1'], notification: { title: 'APNs broken' } });
     const job = await f.waitDone(jobId);
@@ -55,4 +70,5 @@ describe('push: FCM faults', () => {
       await bad.close();
     }
   });
+
 });
