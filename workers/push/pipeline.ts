@@ -9,9 +9,12 @@ import type { Redis } from 'ioredis';
 import { Bucket } from '../../plugins/batcher';
 import { FcmClient, FcmCredentialsError, FcmSender, SharedQuota, parseServiceAccount } from '../../plugins/fcm';
 import { isDuplicateOnly } from './jobs.repository';
+import type { PushMessageInput } from './message';
 import { pushStore, type IntentDoc, type LogDoc, type PushStore } from './store';
 import { deactivateTokens } from './tokens.repository';
 import type { PushSettings } from './settings';
+
+const MESSAGE_CACHE_JOBS = 64;
 
 export interface LogWrite {
   doc: LogDoc;
@@ -37,6 +40,8 @@ export class PushPipeline {
   readonly deactivations: Bucket<{ token: string; reason: string }>;
   /** Jobs this process saw fail (credentials, sender refused): their remaining pushes are not sent. */
   readonly failedJobs = new Map<string, string>();
+  /** Messages of recent jobs (they never change): a bulk job's thousand messages are read once, not per chunk. */
+  private readonly messages = new Map<string, PushMessageInput[]>();
 
   constructor(readonly store: PushStore, deps: PipelineDeps) {
     const s = deps.settings;
@@ -53,6 +58,17 @@ export class PushPipeline {
     this.intents = new Bucket({ name: 'push intents', size: 50, maxWaitMs: Math.min(wait, 5), concurrency: 2, flush: (docs) => this.insertIntents(docs) });
     this.logs = new Bucket({ name: 'push logs', size: s.logBatch, maxWaitMs: wait, concurrency: 2, flush: (items) => this.writeLogs(items) });
     this.deactivations = new Bucket({ name: 'push token deactivation', size: s.logBatch, maxWaitMs: wait, flush: (items) => deactivateTokens(this.store, items) });
+  }
+
+  /** A job's messages, from the cache or MongoDB; undefined for an unknown job. */
+  async jobMessages(jobId: string): Promise<PushMessageInput[] | undefined> {
+    const cached = this.messages.get(jobId);
+    if (cached) return cached;
+    const job = await this.store.jobs.findOne({ _id: jobId }, { projection: { messages: 1 } });
+    if (!job) return undefined;
+    if (this.messages.size >= MESSAGE_CACHE_JOBS) this.messages.delete(this.messages.keys().next().value as string);
+    this.messages.set(jobId, job.messages);
+    return job.messages;
   }
 
   /** Active tokens per user id, in the order asked. */

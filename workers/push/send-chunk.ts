@@ -66,9 +66,10 @@ async function claim(cx: ChunkContext, jobId: string, n: number): Promise<ChunkD
 export async function sendChunk(cx: ChunkContext, jobId: string, n: number): Promise<ChunkResult> {
   const { store } = cx.pipeline;
   const chunk = await claim(cx, jobId, n);
-  const job = await store.jobs.findOne({ _id: jobId }, { projection: { targetLists: 0 } });
-  if (!chunk || !job) return { counts: emptyCounts(), completed: false, skipped: true };
-  const message = job.messages[chunk.msg];
+  const job = await store.jobs.findOne({ _id: jobId }, { projection: { status: 1, error: 1, dryRun: 1 } });
+  const messages = await cx.pipeline.jobMessages(jobId);
+  if (!chunk || !job || !messages) return { counts: emptyCounts(), completed: false, skipped: true };
+  const message = messages[chunk.msg];
   const { pushes, noToken } = await resolvePushes(cx, chunk);
   const [logs, intents] = chunk.attempts > 1
     ? await Promise.all([store.logs.find({ jobId, chunk: n }, { projection: { status: 1, seq: 1, deactivated: 1 } }).toArray(), store.intents.find({ jobId, chunk: n }).toArray()])

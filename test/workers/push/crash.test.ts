@@ -3,7 +3,7 @@ import { spawnTs, type Child } from '../../support/child';
 import { eventually } from '../../support/isolation';
 import { startPush, type PushFixture } from './push-fixture';
 
-const PUSHES = 6_000;
+const PUSHES = 4_000;
 const IN_FLIGHT = 200;
 let f: PushFixture;
 const children: Child[] = [];
@@ -29,7 +29,7 @@ describe('push: crash safety', () => {
     const a = spawnTs('run-worker.ts', f.env);
     children.push(a);
     const jobId = await f.send({ tokens, notification: { title: 'Crash test' } });
-    await eventually(async () => f.fcm.stats.acceptedTotal >= 1_500, { timeoutMs: 60_000, what: 'the first worker to be sending' });
+    await eventually(async () => f.fcm.stats.acceptedTotal >= 1_000, { timeoutMs: 60_000, what: 'the first worker to be sending' });
     a.kill('SIGKILL');
     expect((await a.exited).signal).toBe('SIGKILL');
     const acceptedAtKill = f.fcm.stats.acceptedTotal;
@@ -55,5 +55,5 @@ describe('push: crash safety', () => {
     const neverDelivered = unconfirmed.filter((l) => f.fcm.acceptedFor(l.token) === 0).length;
     console.log(JSON.stringify({ acceptedAtKill, unconfirmed: unconfirmed.length, unconfirmedButDelivered: unconfirmed.length - neverDelivered, neverDelivered }));
     expect(f.fcm.stats.acceptedTotal).toBe(PUSHES - neverDelivered);
-  });
+  }, 150_000); // two worker processes boot under tsx: slow on a busy machine
 });
