@@ -3,10 +3,10 @@ import { seedTokens, startPush, type PushFixture } from './push-fixture';
 
 /**
  * The acceptance case is 50,000 users / 100,000 pushes (PUSH_SCALE_USERS=50000, about 1–2 min on a quiet machine with
- * MongoDB's wire test server in this process); the suite runs it at 1/5 so the file stays well under a minute on
+ * MongoDB's wire test server in this process); the suite runs it at 1/10 so the file stays under a minute on
  * a shared 2-core box. Ratios (1–3 tokens per user, 5 % unregistered, 1 % invalid) are the same.
  */
-const USERS = Number(process.env.PUSH_SCALE_USERS ?? 10_000);
+const USERS = Number(process.env.PUSH_SCALE_USERS ?? 5_000);
 const PUSHES = USERS * 2;
 let f: PushFixture;
 
