@@ -57,6 +57,12 @@ function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   return m ? round(Number(m[1]) / 1024) : NaN;
 }
 
+/** CPU seconds (user + system) a live process has used so far (Linux, clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function stop(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null) return;
   const exited = new Promise((r) => proc.once('exit', r));
@@ -89,6 +95,7 @@ async function pipelineRun(env: NodeJS.ProcessEnv, db: Db, fcm: FakeFcm): Promis
   await c.init();
   const worker = await startWorker(DIST ? { ...env, WORKERS_DIR: 'dist/workers/push' } : env, 'pipeline', DIST);
   const atReady = rssMb(worker.pid!, 'VmRSS');
+  const cpuAtReady = cpuSeconds(worker.pid!);
   const store = await pushStore(db);
   const job = await createJob(store, [{ notification: { title: 'Bench', body: 'pipeline' } }], [{ userIds: Array.from({ length: USERS }, (_, i) => `p-user-${i}`) }], false);
   const accepted = fcm.stats.acceptedTotal;
@@ -97,10 +104,12 @@ async function pipelineRun(env: NodeJS.ProcessEnv, db: Db, fcm: FakeFcm): Promis
   await until(async () => (await store.jobs.findOne({ _id: job._id }))?.status === 'completed');
   const seconds = (performance.now() - started) / 1000;
   const rss = rssMb(worker.pid!);
+  const cpuMsPerPush = ((cpuSeconds(worker.pid!) - cpuAtReady) * 1000) / pushes;
   await stop(worker);
   await c.close();
   if (fcm.stats.acceptedTotal - accepted !== pushes) throw new Error(`pipeline: FCM accepted ${fcm.stats.acceptedTotal - accepted} of ${pushes}`);
-  return { pushes, seconds: round(seconds, 2), pushesPerSecond: Math.round(pushes / seconds), peakRssMb: rss, rssAtReadyMb: atReady };
+  // CPU per push is what the load of other processes does not change: 1000 / it is the worker's ceiling on one core.
+  return { pushes, seconds: round(seconds, 2), pushesPerSecond: Math.round(pushes / seconds), peakRssMb: rss, rssAtReadyMb: atReady, cpuMsPerPush: round(cpuMsPerPush, 3), cpuBoundPushesPerSecond: Math.round(1000 / cpuMsPerPush) };
 }
 
 async function naiveRun(env: NodeJS.ProcessEnv, db: Db): Promise<Record<string, number>> {
@@ -113,12 +122,14 @@ async function naiveRun(env: NodeJS.ProcessEnv, db: Db): Promise<Record<string, 
   const started = performance.now();
   const worker = await startWorker(env, 'naive');
   const atReady = rssMb(worker.pid!, 'VmRSS');
+  const cpuAtReady = cpuSeconds(worker.pid!);
   await until(async () => (await db.collection('naive_logs').countDocuments({ status: 'done' })) === NAIVE_USERS);
   const seconds = (performance.now() - started) / 1000;
   const rss = rssMb(worker.pid!);
+  const cpuMsPerPush = ((cpuSeconds(worker.pid!) - cpuAtReady) * 1000) / pushes;
   await stop(worker);
   await c.close();
-  return { pushes, seconds: round(seconds, 2), pushesPerSecond: Math.round(pushes / seconds), peakRssMb: rss, rssAtReadyMb: atReady };
+  return { pushes, seconds: round(seconds, 2), pushesPerSecond: Math.round(pushes / seconds), peakRssMb: rss, rssAtReadyMb: atReady, cpuMsPerPush: round(cpuMsPerPush, 3), cpuBoundPushesPerSecond: Math.round(1000 / cpuMsPerPush) };
 }
 
 async function main(): Promise<void> {
