@@ -33,8 +33,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Code and node_modules stay root-owned (read-only for the app); only var/ is writable.
+# dist/ carries every plugin's migrations (workers/*/drizzle → dist/workers/*/drizzle) and the other assets:
+# `npm run build` copies them by one rule each (scripts/copy-assets.js), so a new plugin needs no line here.
 COPY --from=build /app/dist ./dist
-# migrate.ts looks for <dist>/../drizzle from dist/app/core/database/, i.e. /app/drizzle.
+# The core migrations: migrate.ts looks for <dist>/../drizzle from dist/app/core/database/, i.e. /app/drizzle.
 COPY drizzle ./drizzle
 RUN mkdir -p /app/var/sync-buffer && chown -R node:node /app/var
 

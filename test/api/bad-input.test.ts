@@ -29,7 +29,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** Every row of the core tables and every Redis key of this deployment (rate-limit counters aside). */
+/** Every row of the core tables and every Redis key of this deployment (rate-limit counters and heartbeats aside). */
 async function snapshot(): Promise<string> {
   const { pool } = api.container.core;
   const tables: Record<string, unknown> = {};
@@ -38,7 +38,7 @@ async function snapshot(): Promise<string> {
     tables[t] = rows;
   }
   const { redis, keys } = api.container;
-  const all = (await redis.keys(`${keys.prefix}*`)).filter((k) => !k.startsWith(`${keys.prefix}rate-limit:`)).sort();
+  const all = (await redis.keys(`${keys.prefix}*`)).filter((k) => !k.startsWith(`${keys.prefix}rate-limit:`) && !k.startsWith(`${keys.prefix}processes`)).sort();
   const values: Record<string, unknown> = {};
   for (const k of all) {
     const type = await redis.type(k);

@@ -114,7 +114,9 @@ describe('trigger → run → history, logs and live events', () => {
     const view = (await inject('GET', '/workers/api-double/config')).json() as { entries: Array<{ key: string; value: unknown; source: string }> };
     expect(view.entries.find((e) => e.key === 'API_DEMO_LIMIT')).toMatchObject({ value: 7, source: 'worker' });
     expect(view.entries.find((e) => e.key === 'PARTNER_SECRET')).toMatchObject({ value: '***', source: 'worker' });
-    expect(view.entries.find((e) => e.key === 'API_PAGE_SIZE')).toMatchObject({ value: 50, source: 'default' });
+    // Only the settings this worker reads: core job settings yes, API settings no.
+    expect(view.entries.find((e) => e.key === 'JOB_TIMEOUT_MS')).toMatchObject({ value: 3_600_000, source: 'default' });
+    expect(view.entries.find((e) => e.key === 'API_PAGE_SIZE')).toBeUndefined();
     expect(JSON.stringify(view)).not.toContain('canary-s3cr3t');
     expect((await inject('PUT', '/configs/API_PAGE_SIZE', { value: '50' })).json()).toMatchObject({ statusCode: 400, field: 'body/value' });
     expect((await inject('DELETE', '/workers/api-double/configs/API_DEMO_LIMIT')).statusCode).toBe(204);

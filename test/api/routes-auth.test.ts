@@ -22,7 +22,7 @@ let api: ApiHarness;
 
 /** A concrete URL for a route pattern (valid ids, so auth is what answers). */
 function concrete(url: string): string {
-  return url.replace(':id', url.startsWith('/executions') ? '0190b7a0-0000-7000-8000-000000000000' : 'ra-task').replace(':key', 'SOME_KEY').replace('*', 'x');
+  return url.replace(':id', url.startsWith('/executions') ? '0190b7a0-0000-7000-8000-000000000000' : 'ra-task').replace(':key', 'SOME_KEY').replace(':entryId', '1-0').replace('*', 'x');
 }
 
 beforeAll(async () => {
@@ -55,7 +55,11 @@ describe('registered routes', () => {
 
   it('every non-public route answers 401 without a token and with a wrong one', async () => {
     const guarded = routes.filter((r) => !PUBLIC.some((p) => p.test(r.url)));
-    expect(guarded.map((r) => r.url)).toEqual(expect.arrayContaining(['/workers', '/ws', '/metrics', '/admin/queues']));
+    expect(guarded.map((r) => r.url)).toEqual(expect.arrayContaining([
+      '/workers', '/ws', '/metrics', '/admin/queues', '/executions', '/executions/:id/retry', '/workers/:id/failed/retry', '/workers/:id/failed',
+      '/processes', '/stats', '/audit', '/me', '/configs',
+    ]));
+    expect(guarded.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['GET /streams/:id/dead', 'POST /streams/:id/dead/replay', 'DELETE /streams/:id/dead/:entryId']));
     for (const r of guarded) {
       for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: 'Basic Zm9vOmJhcg==' }]) {
         const res = await api.app.inject({ method: r.method as 'GET', url: concrete(r.url), headers });
@@ -68,6 +72,7 @@ describe('registered routes', () => {
   it('read tokens get 403 on every mutating route; admin tokens pass auth', async () => {
     const mutating = routes.filter((r) => MUTATING.has(r.method) && !PUBLIC.some((p) => p.test(r.url)));
     expect(mutating.length).toBeGreaterThanOrEqual(12);
+    expect(mutating.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['POST /streams/:id/dead/replay', 'DELETE /streams/:id/dead/:entryId']));
     for (const r of mutating) {
       const res = await api.app.inject({ method: r.method as 'POST', url: concrete(r.url), headers: asReader, payload: {} });
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
@@ -77,6 +82,13 @@ describe('registered routes', () => {
     expect(read.statusCode).toBe(200);
     const board = await api.app.inject({ method: 'GET', url: '/admin/queues', headers: asReader });
     expect(board.statusCode).toBe(403);
+    // The audit trail is admin-only even though it is a GET; the other new read routes are open to read tokens.
+    expect((await api.app.inject({ method: 'GET', url: '/audit', headers: asReader })).json()).toMatchObject({ statusCode: 403, code: 'SLUICE_FORBIDDEN' });
+    expect((await api.app.inject({ method: 'GET', url: '/audit', headers: asAdmin })).statusCode).toBe(200);
+    for (const url of ['/executions', '/processes', '/stats', '/me', '/configs']) {
+      expect((await api.app.inject({ method: 'GET', url, headers: asReader })).statusCode, url).toBe(200);
+    }
+    expect((await api.app.inject({ method: 'GET', url: '/me', headers: asReader })).json()).toEqual({ name: 'viewer', role: 'read' });
     expect((await api.app.inject({ method: 'GET', url: '/admin/queues', headers: asAdmin })).statusCode).toBe(200);
   });
 
@@ -99,6 +111,7 @@ describe('registered routes', () => {
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/Path=\/admin\/queues/);
+    expect(cookie).toMatch(/SameSite=Strict/);
     const next = await api.app.inject({ method: 'GET', url: '/admin/queues', headers: { cookie: cookie.split(';')[0] } });
     expect(next.statusCode).toBe(200);
     // The cookie is only honoured by the board, never by the API.

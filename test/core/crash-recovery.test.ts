@@ -6,6 +6,7 @@ import { readJson } from '../../app/core/database/connection';
 import { createTestEnv, eventually, type TestEnv } from '../support/isolation';
 import { ROOT, spawnTs, type Child } from '../support/child';
 
+const JOBS = 10_000;
 const WORKERS = path.relative(ROOT, path.resolve(__dirname, '../fixtures/workers/proc'));
 let t: TestEnv;
 let producer: Container;
@@ -43,10 +44,11 @@ async function statusCounts(): Promise<Record<string, number>> {
 }
 
 describe('crash recovery', () => {
-  it('SIGKILL of a worker with 1,000 queued jobs: a new worker ends every job succeeded, none lost or left running', async () => {
-    const ids = await Promise.all(Array.from({ length: 1000 }, (_, i) => producer.dispatcher.trigger('sleepy', { ms: 20, n: i })));
+  it('SIGKILL of a worker with 10,000 queued jobs: a new worker ends every job succeeded, none lost or left running', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < JOBS; i += 500) ids.push(...(await Promise.all(Array.from({ length: 500 }, (_, k) => producer.dispatcher.trigger('sleepy', { ms: 0, n: i + k })))));
     const a = startWorker();
-    await eventually(async () => ((await statusCounts()).succeeded ?? 0) >= 100, { what: '100 jobs done by worker A', timeoutMs: 60_000 });
+    await eventually(async () => ((await statusCounts()).succeeded ?? 0) >= 1_000, { what: '1,000 jobs done by worker A', timeoutMs: 60_000 });
     a.kill('SIGKILL');
     expect((await a.exited).signal).toBe('SIGKILL');
     const b = startWorker();
@@ -54,8 +56,8 @@ describe('crash recovery', () => {
     let last: Record<string, number> = {};
     const final = await eventually(async () => {
       last = await statusCounts();
-      return (last.succeeded ?? 0) + (last.failed ?? 0) === 1000 ? last : undefined;
-    }, { what: 'all 1,000 jobs final', timeoutMs: 90_000, intervalMs: 250 }).catch(async (err: Error) => {
+      return (last.succeeded ?? 0) + (last.failed ?? 0) === JOBS ? last : undefined;
+    }, { what: `all ${JOBS} jobs final`, timeoutMs: 180_000, intervalMs: 250 }).catch(async (err: Error) => {
       const counts = await producer.queues.get('sleepy').getJobCounts();
       throw new Error(`${err.message}; rows ${JSON.stringify(last)}; queue ${JSON.stringify(counts)}; worker B said:\n${b.lines.slice(-15).join('\n')}`);
     });
@@ -67,17 +69,18 @@ describe('crash recovery', () => {
     expect(Number(distinct[0].n)).toBe(ids.length);
     b.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
-  }, 180_000);
+  }, 300_000);
 
   it('a worker that lost its job lock cannot record its result over the new owner', async () => {
     const counterKey = `${t.redisPrefix}fence-counter`;
     const a = startWorker({ QUEUE_LOCK_DURATION_MS: '1000', QUEUE_STALLED_INTERVAL_MS: '500' });
     await a.waitForLine(/worker consuming/);
-    const id = await producer.dispatcher.trigger('fence', { counterKey, blockMs: 5_000 });
+    // A blocks long enough for B to boot and take the job over even on a loaded machine.
+    const id = await producer.dispatcher.trigger('fence', { counterKey, blockMs: 12_000 });
     await a.waitForLine(/run 1 started/);
     const b = startWorker({ QUEUE_LOCK_DURATION_MS: '1000', QUEUE_STALLED_INTERVAL_MS: '500' });
-    await b.waitForLine(/run 2 finished/, 30_000);
-    await a.waitForLine(/run 1 finished/, 30_000);
+    await b.waitForLine(/run 2 finished/, 60_000);
+    await a.waitForLine(/run 1 finished/, 60_000);
     // Let A flush everything it has, then exit.
     a.kill('SIGTERM');
     await a.exited;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ let dev: Child | undefined;
 afterAll(async () => {
   dev?.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(path.join(os.tmpdir(), `${t.name}-dev-token`), { force: true });
   await dropDatabase(marketDb);
   await t.cleanup();
 });
@@ -34,7 +36,7 @@ export class E2eTickWorker extends ScheduleWorker {
 `);
     dev = spawnTs('run-dev.ts', {
       ...t.env, API_PORT: '0', API_HOST: '127.0.0.1', MONGO_URL: '', FUND_NAV_URL: '', NEWS_URL: '', TRADE_FEED_URL: '',
-      MARKET_DB_URL: t.databaseUrl.replace(/[^/]+$/, marketDb),
+      MARKET_DB_URL: t.databaseUrl.replace(/[^/]+$/, marketDb), DEV_TOKEN_FILE: path.join(os.tmpdir(), `${t.name}-dev-token`),
     });
     const listening = await dev.waitForLine(/API listening on http:\/\/127\.0\.0\.1:(\d+)/, 60_000);
     const port = /127\.0\.0\.1:(\d+)/.exec(listening)![1];

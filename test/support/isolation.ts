@@ -35,6 +35,8 @@ export function createTestEnv(label: string, extra: Record<string, string> = {})
     name, databaseUrl, redisPrefix, env,
     cleanup: async () => {
       await dropDatabase(name);
+      // Plugin databases that follow the core one (<core>_ledger, <core>_market, …).
+      await dropDatabasesLike(`${name}_`);
       await deleteKeys(redisPrefix);
     },
   };
@@ -45,6 +47,17 @@ export async function dropDatabase(name: string): Promise<void> {
   const conn = await mysql.createConnection(MYSQL_ROOT);
   await conn.query(`DROP DATABASE IF EXISTS \`${name.replace(/`/g, '')}\``);
   await conn.end();
+}
+
+/** Drops every database whose name starts with `prefix`. */
+export async function dropDatabasesLike(prefix: string): Promise<void> {
+  const conn = await mysql.createConnection(MYSQL_ROOT);
+  try {
+    const [rows] = await conn.query('SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE ?', [`${prefix.replace(/[_%\\]/g, '\\$&')}%`]);
+    for (const r of rows as Array<{ name: string }>) await conn.query(`DROP DATABASE IF EXISTS \`${r.name.replace(/`/g, '')}\``);
+  } finally {
+    await conn.end();
+  }
 }
 
 export async function deleteKeys(prefix: string): Promise<void> {

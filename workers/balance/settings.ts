@@ -2,7 +2,7 @@
 import { defineSettings, type ConfigReader } from '../../app';
 
 defineSettings({
-  LEDGER_DB_URL: { type: 'string', default: '', description: 'Ledger database of the balance plugin; empty = database sluice_ledger on the DATABASE_URL server.', secret: true },
+  LEDGER_DB_URL: { type: 'string', default: '', description: 'Ledger database of the balance plugin; empty = database <core>_ledger (the DATABASE_URL database name + _ledger) on the DATABASE_URL server.', secret: true },
   BALANCE_PARTITIONS: { type: 'int', default: 10, description: 'P: partitions accounts are spread over (partition_id = crc32(account_no) mod P); the scan runs one task per partition present.' },
   BALANCE_BATCH_SIZE: { type: 'int', default: 2_000, description: 'B: accounts per batch (one aggregate and one persist task, one grouped query and one upsert each).' },
   BALANCE_SCAN_STEP: { type: 'int', default: 20_000, description: 'Account ids a partition scan reads per keyset query (rounded down to a multiple of B, at least B).' },

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { Database, DatabaseBase } from '../../app';
 
 /** The examples' user database: fund NAVs, news and trade ticks. */
-@Database({ name: 'market', urlEnv: 'MARKET_DB_URL', defaultDatabase: 'sluice_market', createDatabase: true, pool: { connectionLimit: 5 } })
+@Database({ name: 'market', urlEnv: 'MARKET_DB_URL', defaultDatabase: '{core}_market', createDatabase: true, pool: { connectionLimit: 5 } })
 export class MarketDb extends DatabaseBase {}
 
 const TABLES = [

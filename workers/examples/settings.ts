@@ -5,7 +5,7 @@ defineSettings({
   FUND_NAV_URL: { type: 'string', default: '', description: 'Base URL of the fund NAV site (GET /funds/nav?date=); empty in dev = local fake.' },
   NEWS_URL: { type: 'string', default: '', description: 'Base URL of the news feed (GET /api/news?page=); empty in dev = local fake.' },
   TRADE_FEED_URL: { type: 'string', default: '', description: 'WebSocket URL of the realtime trade feed; empty in dev = local fake.' },
-  MARKET_DB_URL: { type: 'string', default: '', description: 'User database of the examples; empty = sluice_market on the core MySQL server.', secret: true },
+  MARKET_DB_URL: { type: 'string', default: '', description: 'User database of the examples; empty = database <core>_market (the DATABASE_URL database name + _market) on the core MySQL server.', secret: true },
   EXAMPLES_HTTP_TIMEOUT_MS: { type: 'int', default: 15_000, description: 'Timeout of one upstream HTTP request of the crawlers.' },
   EXAMPLES_HTTP_ATTEMPTS: { type: 'int', default: 4, description: 'Tries per upstream HTTP request (network errors, 429 and 5xx are retried).' },
   EXAMPLES_HTTP_BACKOFF_MS: { type: 'int', default: 500, description: 'First retry delay of upstream HTTP requests (exponential, jittered).' },

@@ -4,7 +4,7 @@
  * service account, so `POST /plugins/push/send` works on a laptop without a Firebase project.
  */
 import type { DevHook } from '../../app';
-import { startFakeFcm, type FakeFcm } from '../../test/fakes/fcm';
+import { startFakeFcm, type FakeFcm } from './upstreams/fcm';
 import './settings';
 
 const devHook: DevHook = async ({ config, log }) => {

@@ -17,8 +17,19 @@ function notFound(reply: FastifyReply, code: string, message: string): FastifyRe
   return reply.code(404).send({ statusCode: 404, code, error: 'Not Found', message });
 }
 
+/** The plugin's data lives in MongoDB: without it the routes answer 503 in the API's error shape. */
+class PushStoreUnavailable extends Error {
+  readonly statusCode = 503;
+  readonly code = 'SLUICE_PUSH_STORE_UNAVAILABLE';
+}
+
 async function storeOf(api: PluginApi): Promise<PushStore> {
-  return pushStore(await api.mongo());
+  try {
+    return await pushStore(await api.mongo());
+  } catch (err) {
+    api.logger.error(`push: MongoDB unavailable: ${err instanceof Error ? err.message : String(err)}`);
+    throw new PushStoreUnavailable('the push plugin keeps its tokens and jobs in MongoDB, which is not configured (MONGO_URL) or not reachable');
+  }
 }
 
 /** 202 at once: one job document and one queued task; tokens are looked up by the send tasks. */
@@ -42,12 +53,12 @@ const routes: PluginRoutes = async (app, { api }) => {
   }, async (req, reply) => reply.code(202).send({ jobId: await submit(api, req.body as SendBodyT) }));
 
   app.get('/jobs/:id', {
-    schema: { tags: ['push'], summary: 'A push job: status, exact counts, duration, per-token outcomes (cursor-paginated)', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), querystring: JobQuery, response: { 200: JobView, 404: Problem } },
+    schema: { tags: ['push'], summary: 'A push job: status, exact counts, duration, per-token outcomes (cursor-paginated)', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), querystring: JobQuery, response: { 200: JobView, 404: Problem, 503: Problem } },
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const q = req.query as { status?: LogStatus; cursor?: string; limit?: number };
     const view = await jobView(await storeOf(api), id, { status: q.status, cursor: q.cursor, limit: q.limit ?? pushSettings(api.config).outcomesPage });
-    return view ?? notFound(reply, 'PUSH_JOB_NOT_FOUND', `push job ${id} does not exist`);
+    return view ?? notFound(reply, 'SLUICE_PUSH_JOB_NOT_FOUND', `push job ${id} does not exist`);
   });
 
   app.post('/tokens', {
@@ -61,7 +72,7 @@ const routes: PluginRoutes = async (app, { api }) => {
     schema: { tags: ['push'], summary: 'Remove a device token', params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }) }), response: { 204: Type.Null(), 404: Problem } },
   }, async (req, reply) => {
     const { token } = req.params as { token: string };
-    if (!(await removeToken(await storeOf(api), token))) return notFound(reply, 'PUSH_TOKEN_NOT_FOUND', 'no such device token');
+    if (!(await removeToken(await storeOf(api), token))) return notFound(reply, 'SLUICE_PUSH_TOKEN_NOT_FOUND', 'no such device token');
     return reply.code(204).send();
   });
 

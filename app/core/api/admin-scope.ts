@@ -20,9 +20,16 @@ import { logsRoutes } from './routes/logs.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { queuesRoutes } from './routes/queues.routes';
 import { runControlRoutes } from './routes/run-control.routes';
+import { streamsRoutes } from './routes/streams.routes';
 import { workerControlRoutes } from './routes/worker-control.routes';
 import { workersRoutes } from './routes/workers.routes';
 import { wsRoutes } from './routes/ws.routes';
+import { auditRoutes } from './routes/audit.routes';
+import { failedRunsRoutes } from './routes/failed-runs.routes';
+import { processesRoutes } from './routes/processes.routes';
+import { statsRoutes } from './routes/stats.routes';
+import { AuditLog } from './data/audit-log';
+import { heartbeatOptions, ProcessHeartbeat } from '../services/process-heartbeat';
 
 export function adminScope(c: Container, plugins: readonly LoadedPluginRoutes[] = []) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -30,6 +37,8 @@ export function adminScope(c: Container, plugins: readonly LoadedPluginRoutes[] 
     if (!tokens.size) c.logger.warn('API_TOKENS is empty: every control route answers 401 until tokens are configured', { stored: false });
     await registerRateLimit(app, c);
     installAuth(app, tokens, BOARD_PATH);
+    const audit = new AuditLog(c.core.pool, c.settings.API_AUDIT_CHANGE_MAX_BYTES);
+    audit.install(app, c.logger);
     app.addHook('onRoute', (route) => {
       // @fastify/websocket hides its routes from OpenAPI; /ws is part of the documented API.
       if (route.websocket && route.schema) route.schema.hide = false;
@@ -43,19 +52,28 @@ export function adminScope(c: Container, plugins: readonly LoadedPluginRoutes[] 
     let metrics: ApiMetrics | null = null;
     const relay = new WsRelay(feed, {
       heartbeatMs: c.settings.API_WS_HEARTBEAT_MS, maxBufferedBytes: c.settings.API_WS_MAX_BUFFERED_BYTES,
-      onDrop: (reason) => metrics?.wsDropped.inc({ reason }),
+      onDrop: (reason) => metrics?.wsDropped.inc({ reason }), orderHoldMs: c.settings.API_WS_ORDER_HOLD_MS,
     });
     metrics = new ApiMetrics(ctx, feed, () => relay.size);
     relay.start();
     app.addHook('preClose', async () => relay.stop());
     app.addHook('onClose', async () => feed.stop());
+    const heartbeat = new ProcessHeartbeat(c.redis, c.keys, 'api', () => ({ extra: { wsClients: relay.size } }),
+      heartbeatOptions(c.settings, (err) => c.logger.warn(`API heartbeat failed: ${err instanceof Error ? err.message : String(err)}`, { stored: false })));
+    await heartbeat.start();
+    app.addHook('preClose', async () => heartbeat.stop());
 
     await app.register(workersRoutes(ctx));
     await app.register(workerControlRoutes(ctx));
     await app.register(runControlRoutes(ctx));
+    await app.register(streamsRoutes(ctx));
     await app.register(executionsRoutes(ctx));
     await app.register(logsRoutes(ctx));
     await app.register(configsRoutes(ctx));
+    await app.register(failedRunsRoutes(ctx));
+    await app.register(statsRoutes(ctx));
+    await app.register(processesRoutes(ctx));
+    await app.register(auditRoutes(ctx, audit));
     await app.register(queuesRoutes(ctx));
     await app.register(metricsRoutes(metrics));
     await app.register(wsRoutes(relay));

@@ -1,7 +1,7 @@
 /** Drizzle schema of the core tables (SPEC §4). Migrations in drizzle/ are generated from this file. */
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, datetime, index, int, json, mysqlTable, text, uniqueIndex, varchar, char, customType,
+  bigint, boolean, datetime, index, int, json, mysqlTable, primaryKey, text, uniqueIndex, varchar, char, customType,
 } from 'drizzle-orm/mysql-core';
 
 const ms = { fsp: 3 } as const;
@@ -67,7 +67,12 @@ export const executions = mysqlTable('executions', {
   result: json('result'),
   error: text('error'),
   jobId: varchar('job_id', { length: 255 }),
+  /** The run this one came from: the parent of a chained run, or the original of a retry (trigger `retry`). */
   parentExecutionId: ascii('char', 36)('parent_execution_id'),
+  /** Token name of whoever triggered or retried the run through the API; NULL for cron fires and chained runs. */
+  triggeredBy: varchar('triggered_by', { length: 128 }),
+  /** Set on a failed run once it was retried: the id of its retry (a run is retried once; retry the retry next). */
+  retriedAs: ascii('char', 36)('retried_as'),
   /** Ownership fence: a write carrying a lower fence than the row's is ignored (lost-lock protection). */
   fence: bigint('fence', { mode: 'number' }).notNull().default(0),
   /** Write order within one owner: batches may land out of order, the highest (fence, rev) wins. */
@@ -77,7 +82,9 @@ export const executions = mysqlTable('executions', {
   finishedAt: datetime('finished_at', ms),
   durationMs: int('duration_ms'),
 }, (t) => [
-  index('executions_worker_queued').on(t.workerId, t.queuedAt),
+  // Covers GET /stats (runs by status, duration and queue wait per bucket of one worker's time range) without
+  // touching the rows; a prefix of it serves the per-worker time-range reads.
+  index('executions_worker_queued_stats').on(t.workerId, t.queuedAt, t.status, t.durationMs, t.startedAt),
   index('executions_status').on(t.status),
   index('executions_worker_id').on(t.workerId, t.id),
 ]);
@@ -95,6 +102,57 @@ export const executionLogs = mysqlTable('execution_logs', {
   index('execution_logs_worker_ts').on(t.workerId, t.ts),
   index('execution_logs_ts').on(t.ts),
 ]);
+
+/**
+ * One row per cron fire that started running: the durable unique key on (worker, fire time) that keeps a fire to
+ * one run even after Bull trimmed its completed job (JOB_KEEP_COMPLETED) and the fire was enqueued again (a beat
+ * failover, a catch-up). `job_created_at` names the enqueue that claimed it, so that job's retries still run.
+ */
+export const cronFires = mysqlTable('cron_fires', {
+  workerId: ascii('varchar', 128)('worker_id').notNull(),
+  fireAt: datetime('fire_at', ms).notNull(),
+  executionId: ascii('char', 36)('execution_id').notNull(),
+  jobCreatedAt: bigint('job_created_at', { mode: 'number' }).notNull(),
+  claimedAt: datetime('claimed_at', ms).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+}, (t) => [primaryKey({ columns: [t.workerId, t.fireAt] })]);
+
+/**
+ * Hourly rollup of executions for GET /stats: per worker, hour (of queued_at) and status, the run count and a
+ * log-scale histogram of run time (metric `d`) — or, with status '', of queue wait (metric `w`) — as
+ * `bin:count` pairs, so a week of one worker is a few hundred short rows. Filled for hours that are over
+ * (STATS_SEAL_AFTER_MS) and hold no queued or running run; see app/core/api/data/stats-rollup.ts.
+ */
+export const executionStatsHourly = mysqlTable('execution_stats_hourly', {
+  workerId: ascii('varchar', 128)('worker_id').notNull(),
+  hour: datetime('hour').notNull(),
+  metric: ascii('char', 1)('metric').notNull(),
+  status: ascii('varchar', 16)('status').notNull(),
+  n: int('n').notNull(),
+  bins: text('bins').notNull(),
+}, (t) => [primaryKey({ columns: [t.workerId, t.hour, t.metric, t.status] })]);
+
+/** Hours of a worker whose rollup is complete ("sealed"): GET /stats reads them from the rollup, not the rows. */
+export const executionStatsHours = mysqlTable('execution_stats_hours', {
+  workerId: ascii('varchar', 128)('worker_id').notNull(),
+  hour: datetime('hour').notNull(),
+  sealedAt: datetime('sealed_at', ms).notNull(),
+}, (t) => [primaryKey({ columns: [t.workerId, t.hour] })]);
+
+/** Who changed what through the API (SPEC §6): one row per mutating request an authenticated token made. */
+export const auditLog = mysqlTable('audit_log', {
+  id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+  ts: datetime('ts', ms).notNull(),
+  tokenName: varchar('token_name', { length: 128 }).notNull(),
+  role: varchar('role', { length: 16 }).notNull(),
+  method: varchar('method', { length: 8 }).notNull(),
+  /** The route pattern (`/workers/:id/trigger`); `url` is the concrete path. */
+  route: varchar('route', { length: 255 }).notNull(),
+  url: varchar('url', { length: 1024 }).notNull(),
+  workerId: varchar('worker_id', { length: 128 }),
+  statusCode: int('status_code').notNull(),
+  /** Route params and body (secrets masked, size-capped), plus what the route reported it changed. */
+  change: json('change'),
+}, (t) => [index('audit_log_ts').on(t.ts), index('audit_log_token_ts').on(t.tokenName, t.ts), index('audit_log_worker_ts').on(t.workerId, t.ts)]);
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export type WorkerRow = typeof workers.$inferSelect;

@@ -12,9 +12,10 @@ export interface DiscoveredDeclaration {
 
 const loadedBy = new Map<string, Declaration[]>();
 
-export async function findWorkerFiles(dir: string): Promise<string[]> {
+/** `ignore`: extra globs relative to the workers directory (e.g. `examples/**` while EXAMPLES_ENABLED is off). */
+export async function findWorkerFiles(dir: string, ignore: readonly string[] = []): Promise<string[]> {
   const files = await fg(['**/*.worker.ts', '**/*.worker.js'], {
-    cwd: dir, absolute: true, ignore: ['**/*.d.ts', '**/*.test.*', '**/node_modules/**'],
+    cwd: dir, absolute: true, ignore: ['**/*.d.ts', '**/*.test.*', '**/node_modules/**', ...ignore],
   });
   // When both a .ts and its compiled .js sit side by side, load one of them only.
   const ts = new Set(files.filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)));
@@ -25,8 +26,8 @@ export async function findWorkerFiles(dir: string): Promise<string[]> {
  * Imports each worker file in order and attributes to it every declaration recorded while it loaded
  * (including @Database classes from files it imports) or whose decorator ran in that file earlier.
  */
-export async function discoverWorkers(dir: string): Promise<DiscoveredDeclaration[]> {
-  const files = await findWorkerFiles(path.resolve(dir));
+export async function discoverWorkers(dir: string, ignore: readonly string[] = []): Promise<DiscoveredDeclaration[]> {
+  const files = await findWorkerFiles(path.resolve(dir), ignore);
   const found = new Map<Declaration, string>();
   for (const file of files) {
     const before = allDeclarations().length;

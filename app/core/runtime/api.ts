@@ -3,11 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { buildApiApp } from '../api/app';
 import type { ReadinessProbe } from '../api/health.routes';
 import type { Container } from './container';
+import { boundUrl } from './dev';
 import type { PluginLifecycle } from '../plugins/lifecycle';
 
 export interface ApiRole {
   app: FastifyInstance;
   url: string;
+  /** The address really bound (`http://0.0.0.0:8686` when listening on every interface). */
+  boundUrl: string;
   stop(): Promise<void>;
 }
 
@@ -25,6 +28,8 @@ export async function startApiRole(c: Container, opts: { seed?: boolean; port?: 
     throw err;
   }
   const url = await app.listen({ host: opts.host ?? c.settings.API_HOST, port: opts.port ?? c.settings.API_PORT });
-  c.logger.info(`API listening on ${url} (Swagger UI at /docs, dashboard at /dashboard)`);
-  return { app, url, stop: () => app.close() };
+  const bound = boundUrl(app.server.address());
+  const everywhere = /\/\/(0\.0\.0\.0|\[::\]):/.test(bound) ? ' (every interface)' : '';
+  c.logger.info(`API listening on ${bound}${everywhere} (Swagger UI at /docs, dashboard at /dashboard)`);
+  return { app, url, boundUrl: bound, stop: () => app.close() };
 }

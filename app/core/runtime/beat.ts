@@ -5,8 +5,10 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { RowDataPacket } from 'mysql2/promise';
-import { EventBus } from '../services/events';
+import { describeTarget, EventBus } from '../services/events';
+import { errorText } from '../services/failure';
 import { LeaderLease } from '../services/leader-lease';
+import { heartbeatOptions, ProcessHeartbeat } from '../services/process-heartbeat';
 import { deterministicExecutionId } from '../services/ids';
 import { nextFire, previousFire } from '../registry/cron';
 import type { WorkerRecord } from '../services/state-mirror';
@@ -29,7 +31,7 @@ class Beat {
   constructor(private readonly c: Container) {
     this.lease = new LeaderLease(c.redis, c.keys.lease('beat'), c.settings.BEAT_LEASE_MS, (leader) => {
       c.logger.info(leader ? 'beat: this process is the leader and fires schedules' : 'beat: standing by (not the leader)');
-      if (leader) void this.catchUp();
+      if (leader) void this.catchUp().catch((err: unknown) => c.logger.error(`beat: catch-up of missed fires failed: ${errorText(err)}`));
     });
   }
 
@@ -41,6 +43,8 @@ class Beat {
     if (!this.lease.isLeader) return;
     const at = new Date(Math.floor(scheduled.getTime() / 1000) * 1000);
     try {
+      // No MySQL on this path (a fire must not wait for, or fail with, MySQL): a repeated enqueue of a fire that
+      // already ran is dropped by its run's durable claim (cron_fires).
       await this.c.dispatcher.enqueue(row.id, {}, { trigger: 'cron', jobId: fireJobId(row.id, at), at });
       await this.c.redis.set(this.c.keys.nextFire(row.id), nextFire(row.cron!, this.tz(row), at).toISOString());
     } catch (err) {
@@ -82,7 +86,7 @@ class Beat {
       if (at < row.createdAt) continue;
       const jobId = fireJobId(row.id, at);
       const [seen] = await this.c.core.pool.query<RowDataPacket[]>('SELECT 1 FROM executions WHERE id = ?', [deterministicExecutionId(jobId, at)]);
-      if (seen.length || (await this.c.queues.get(row.id).getJob(jobId))) continue;
+      if (seen.length || (await this.c.fires.claimed(row.id, at)) || (await this.c.queues.get(row.id).getJob(jobId))) continue;
       this.c.logger.info(`beat: catching up the missed fire of ${row.id} at ${at.toISOString()}`, { workerId: row.id });
       await this.c.dispatcher.enqueue(row.id, {}, { trigger: 'cron', jobId, at }).catch((err: Error) =>
         this.c.logger.error(`beat: catch-up of ${row.id} failed: ${err.message}`, { workerId: row.id }));
@@ -107,8 +111,18 @@ export async function startBeatRole(c: Container, opts: { seed?: boolean } = {})
   await beat.lease.start();
   const sub = c.redisFactory.create('beat:events-sub', { blocking: true });
   await EventBus.subscribe(sub, c.keys.events, (e) => {
-    if (e.type === 'schedule.changed') void beat.reload((e.data as { workerId: string }).workerId);
-  });
+    if (e.type === 'schedule.changed') return beat.reload((e.data as { workerId: string }).workerId);
+  }, (err, e) => c.logger.error(`beat: could not reload the schedule${describeTarget(e)}: ${errorText(err)}`, { workerId: (e?.data as { workerId?: string } | undefined)?.workerId }));
+  const heartbeat = new ProcessHeartbeat(c.redis, c.keys, 'beat', () => ({
+    queues: [...beat.tasks.keys()].sort(), extra: { leader: beat.lease.isLeader },
+  }), heartbeatOptions(c.settings, (err) => c.logger.warn(`beat heartbeat failed: ${err instanceof Error ? err.message : String(err)}`, { stored: false })));
+  await heartbeat.start();
   c.logger.info(`beat scheduling ${beat.tasks.size} schedule(s)`);
-  return { lease: beat.lease, reload: (id) => beat.reload(id), stop: () => beat.stop() };
+  return {
+    lease: beat.lease, reload: (id) => beat.reload(id),
+    stop: async () => {
+      await heartbeat.stop().catch((err: unknown) => c.logger.warn(`could not remove the beat heartbeat: ${err instanceof Error ? err.message : String(err)}`, { stored: false }));
+      await beat.stop();
+    },
+  };
 }

@@ -33,7 +33,7 @@ export interface LoadedDevHook extends DevHookResult {
 }
 
 export async function runDevHooks(c: Container): Promise<LoadedDevHook[]> {
-  const files = await fg(['*/dev.ts', '*/dev.js'], { cwd: path.resolve(c.settings.WORKERS_DIR), absolute: true, ignore: ['**/*.d.ts'] });
+  const files = await fg(['*/dev.ts', '*/dev.js'], { cwd: path.resolve(c.settings.WORKERS_DIR), absolute: true, ignore: ['**/*.d.ts', ...c.workerIgnore] });
   const results: LoadedDevHook[] = [];
   const log = { debug: (m: string) => c.logger.debug(m), info: (m: string) => c.logger.info(m), warn: (m: string) => c.logger.warn(m), error: (m: string) => c.logger.error(m) };
   for (const file of files.sort()) {

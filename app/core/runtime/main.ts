@@ -1,5 +1,4 @@
 /** Process entries: build the container, start the role(s), stop gracefully on SIGTERM/SIGINT. */
-import { randomBytes } from 'node:crypto';
 import { loadDotEnv } from '../../config/dotenv';
 import { Container } from './container';
 import { startApiRole } from './api';
@@ -9,20 +8,14 @@ import { installCrashGuards, installShutdown } from './lifecycle';
 import { runDevHooks, type LoadedDevHook } from './dev-hooks';
 import { pluginApis } from '../plugins';
 import { PluginLifecycle } from '../plugins/lifecycle';
+import { applyDevDefaults } from './dev';
+import path from 'node:path';
 
 export type RoleName = 'api' | 'worker' | 'beat' | 'dev';
 
-/** Dev mode without API_TOKENS: a random admin token for this run, so the dashboard works out of the box. */
-function devToken(): string | null {
-  if (process.env.API_TOKENS) return null;
-  const token = randomBytes(18).toString('base64url');
-  process.env.API_TOKENS = `dev:admin:${token}`;
-  return token;
-}
-
 export async function runRole(role: RoleName): Promise<void> {
   loadDotEnv();
-  const token = role === 'dev' ? devToken() : null;
+  const token = role === 'dev' ? applyDevDefaults() : null;
   const c = new Container({ role });
   c.configureMongo(role === 'dev');
   installCrashGuards(c.logger);
@@ -43,9 +36,14 @@ export async function runRole(role: RoleName): Promise<void> {
     }
     if (role === 'worker' || role === 'dev') stops.push((await startWorkerRole(c, { plugins })).stop);
     if (role === 'beat' || role === 'dev') stops.push((await startBeatRole(c, { seed: role === 'beat' })).stop);
-    if (role === 'api' || role === 'dev') stops.push((await startApiRole(c, { seed: role === 'api', plugins })).stop);
+    let dashboard = '';
+    if (role === 'api' || role === 'dev') {
+      const api = await startApiRole(c, { seed: role === 'api', plugins });
+      stops.push(api.stop);
+      dashboard = `${api.boundUrl}/dashboard`;
+    }
     for (const h of hooks) await h.afterStart?.(pluginApis(c).get(h.folder));
-    if (token) c.logger.warn(`dev mode: API_TOKENS is empty, so this run accepts the admin token ${token} — dashboard: http://localhost:${c.settings.API_PORT}/dashboard`, { stored: false });
+    if (token) c.logger.warn(`dev mode: API_TOKENS is empty, so this run accepts the admin token ${token.token} (${token.created ? 'new, kept' : 'kept'} in ${path.relative(process.cwd(), token.file)}) — dashboard: ${dashboard}`, { stored: false });
   } catch (err) {
     c.logger.error(`${role} failed to start: ${err instanceof Error ? err.message : String(err)}`, { stored: false });
     await c.close(2_000).catch(() => undefined);

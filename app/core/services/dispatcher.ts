@@ -14,6 +14,8 @@ export interface JobData {
   params: Record<string, unknown>;
   queuedAt: string;
   parentExecutionId: string | null;
+  /** Token name of whoever triggered the run through the API. */
+  triggeredBy?: string | null;
 }
 
 export class UnknownWorkerError extends Error {
@@ -26,6 +28,8 @@ export class UnknownWorkerError extends Error {
 export interface DispatchOptions extends EnqueueOptions {
   trigger?: Trigger;
   parentExecutionId?: string | null;
+  /** Token name of the API caller, kept on the execution row. @defaultValue null */
+  triggeredBy?: string | null;
   /** The instant the job stands for (a cron fire time); with `jobId` it makes the execution id deterministic. */
   at?: Date;
 }
@@ -72,7 +76,8 @@ export class Dispatcher {
   async enqueue(workerId: string, params: Record<string, unknown> = {}, opts: DispatchOptions = {}): Promise<string> {
     const def = this.definition(workerId);
     checkSpec(opts, '');
-    assertParams(def.params, params);
+    params = assertParams(def.params, params);
+    this.recorder.redactor.checkParams(params);
     const [id] = await this.dispatch(def, [this.prepare(def, { ...opts, params }, opts)]);
     return id;
   }
@@ -86,10 +91,12 @@ export class Dispatcher {
   async enqueueMany(workerId: string, jobs: readonly JobSpec[], common: Pick<DispatchOptions, 'trigger' | 'parentExecutionId'> = {}): Promise<string[]> {
     const def = this.definition(workerId);
     if (!Array.isArray(jobs)) throw new ParamsValidationError('', 'jobs must be an array');
-    jobs.forEach((spec, i) => {
+    const specs = jobs.map((spec, i) => {
       checkSpec(spec, `jobs[${i}].`);
       try {
-        assertParams(def.params, spec.params ?? {});
+        const params = assertParams(def.params, spec.params ?? {});
+        this.recorder.redactor.checkParams(params);
+        return { ...spec, params };
       } catch (err) {
         if (err instanceof ParamsValidationError) throw new ParamsValidationError(err.field, `jobs[${i}]: ${err.reason}`);
         throw err;
@@ -97,7 +104,7 @@ export class Dispatcher {
     });
     const first = new Map<string, number>();
     const unique: Prepared[] = [];
-    const slot = jobs.map((spec) => {
+    const slot = specs.map((spec) => {
       const seen = spec.jobId === undefined ? undefined : first.get(spec.jobId);
       if (seen !== undefined) return seen;
       if (spec.jobId !== undefined) first.set(spec.jobId, unique.length);
@@ -111,8 +118,8 @@ export class Dispatcher {
   }
 
   /** The internal trigger the API exposes: run now with params. */
-  trigger(workerId: string, params: Record<string, unknown> = {}): Promise<string> {
-    return this.enqueue(workerId, params, { trigger: 'manual' });
+  trigger(workerId: string, params: Record<string, unknown> = {}, triggeredBy: string | null = null): Promise<string> {
+    return this.enqueue(workerId, params, { trigger: 'manual', triggeredBy });
   }
 
   /** Tries per job: the decorator's number, or the setting it names (read when the job is enqueued). */
@@ -126,12 +133,13 @@ export class Dispatcher {
     return def;
   }
 
-  private prepare(def: ScheduleDefinition, spec: JobSpec & { at?: Date }, common: Pick<DispatchOptions, 'trigger' | 'parentExecutionId'>): Prepared {
+  private prepare(def: ScheduleDefinition, spec: JobSpec & { at?: Date }, common: Pick<DispatchOptions, 'trigger' | 'parentExecutionId' | 'triggeredBy'>): Prepared {
     const at = spec.at ?? new Date();
-    const executionId = spec.jobId ? deterministicExecutionId(spec.jobId, at) : newExecutionId(at);
+    const executionId = spec.jobId ? deterministicExecutionId(spec.jobId, at) : newExecutionId(spec.at);
     const data: JobData = {
       executionId, workerId: def.id, trigger: common.trigger ?? 'manual', params: spec.params ?? {},
       queuedAt: new Date().toISOString(), parentExecutionId: common.parentExecutionId ?? null,
+      ...(common.triggeredBy ? { triggeredBy: common.triggeredBy } : {}),
     };
     const opts = {
       jobId: spec.jobId ?? executionId,
@@ -157,7 +165,7 @@ export class Dispatcher {
         if (ids[i] !== j.data.executionId) return; // another enqueue holds this job id: its row already exists
         this.recorder.execution({
           id: j.data.executionId, workerId: def.id, trigger: j.data.trigger, params: j.data.params, status: 'queued', attempt: 0, progress: null,
-          result: null, error: null, jobId: j.opts.jobId, parentExecutionId: j.data.parentExecutionId, fence: 0,
+          result: null, error: null, jobId: j.opts.jobId, parentExecutionId: j.data.parentExecutionId, triggeredBy: j.data.triggeredBy ?? null, fence: 0,
           queuedAt: new Date(j.data.queuedAt), startedAt: null, finishedAt: null, durationMs: null,
         });
       });

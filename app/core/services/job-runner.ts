@@ -16,12 +16,13 @@ import type { EventBus } from './events';
 import type { ExecutionRecorder, ExecutionSnapshot, ExecutionStatus } from './execution-recorder';
 import { classifyFailure, errorText, ShutdownInterruption } from './failure';
 import { assertParams } from './params';
-import type { LiveRuns } from './live-runs';
+import type { LiveRuns, RunLease } from './live-runs';
 import { ExecutionLogger } from './run-logger';
 import { JobContext, RunAbort, runLinks } from './run-context';
 import type { StateMirror } from './state-mirror';
 import type { TaskQueues } from './task-queues';
 import type { RedisKeys } from './redis';
+import { fireTimeOf, type CronFires } from './cron-fires';
 
 export interface JobRunnerDeps {
   registry: WorkerRegistry;
@@ -37,10 +38,12 @@ export interface JobRunnerDeps {
   mongo: () => Promise<Db>;
   lockDurationMs: number;
   keys: RedisKeys;
+  fires: CronFires;
 }
 
 interface ActiveRun {
   workerId: string;
+  fence: number;
   abort: RunAbort;
   done: Promise<unknown>;
 }
@@ -62,19 +65,25 @@ export class JobRunner {
       queue.on('error', (err: Error) => this.deps.logger.warn(`queue ${def.id}: ${err.message}`, { workerId: def.id, stored: false }));
       queue.on('lock-extension-failed', (job: Job<JobData>, err: Error) =>
         this.deps.logger.warn(`lost the lock of a running job; its result will not be recorded over the new owner's`, { workerId: def.id, executionId: job.data?.executionId, error: err.message }));
-      void queue.process(this.concurrencyOf(def), (job: Job<JobData>) => this.process(def, job));
+      this.background(def.id, 'stopped consuming its queue', queue.process(this.concurrencyOf(def), (job: Job<JobData>) => this.process(def, job)));
     }
     // One timer renews the running-set leases of every run in this process.
     this.renewTimer = setInterval(() => this.renewLeases(), Math.max(1_000, Math.floor(this.deps.lockDurationMs / 2)));
     this.renewTimer.unref();
   }
 
+  /** Work nobody waits for (Bull's process loop, bookkeeping after a stall): a failure is logged with the worker id. */
+  private background(workerId: string, what: string, work: Promise<unknown>): void {
+    work.catch((err: unknown) => this.deps.logger.error(`worker ${workerId}: ${what}: ${errorText(err)}`, { workerId }));
+  }
+
   private renewLeases(): void {
-    const byWorker = new Map<string, string[]>();
+    const byWorker = new Map<string, RunLease[]>();
     for (const [executionId, run] of this.active) {
-      const ids = byWorker.get(run.workerId);
-      if (ids) ids.push(executionId);
-      else byWorker.set(run.workerId, [executionId]);
+      const lease = { executionId, fence: run.fence };
+      const runs = byWorker.get(run.workerId);
+      if (runs) runs.push(lease);
+      else byWorker.set(run.workerId, [lease]);
     }
     this.deps.live.renew(byWorker);
   }
@@ -104,7 +113,8 @@ export class JobRunner {
   /** Stops taking jobs, waits up to `graceMs` for running ones, then interrupts the rest (they are re-run elsewhere). */
   async stop(graceMs: number): Promise<{ finished: number; interrupted: number }> {
     this.stopping = true;
-    await Promise.all(this.deps.queues.all().map((q) => q.pause(true, true).catch(() => undefined)));
+    await Promise.all(this.deps.queues.all().map((q) => q.pause(true, true).catch((err: unknown) =>
+      this.deps.logger.warn(`worker ${q.name}: could not pause its queue for shutdown: ${errorText(err)}`, { workerId: q.name, stored: false }))));
     const pending = [...this.active.values()];
     const all = Promise.allSettled(pending.map((r) => r.done));
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
@@ -113,7 +123,8 @@ export class JobRunner {
     if (left.length) await Promise.race([Promise.allSettled(left.map((r) => r.done)), new Promise((r) => setTimeout(r, 1_000).unref())]);
     if (this.renewTimer) clearInterval(this.renewTimer);
     await this.deps.queues.close(timedOut);
-    await this.deps.live.flushNow().catch(() => undefined);
+    await this.deps.live.flushNow().catch((err: unknown) =>
+      this.deps.logger.warn(`shutdown: the last live-state changes could not be written (Redis): ${errorText(err)}`, { stored: false }));
     return { finished: pending.length - left.length, interrupted: left.length };
   }
 
@@ -131,18 +142,37 @@ export class JobRunner {
     const snapshot: ExecutionSnapshot = {
       id: data.executionId, workerId: def.id, trigger: data.trigger, params: data.params, status: 'running',
       attempt: job.attemptsMade + 1, progress: null, result: null, error: null, jobId: String(job.id),
-      parentExecutionId: data.parentExecutionId ?? null, fence: job.processedOn ?? Date.now(),
+      parentExecutionId: data.parentExecutionId ?? null, triggeredBy: data.triggeredBy ?? null, fence: job.processedOn ?? Date.now(),
       queuedAt: new Date(data.queuedAt), startedAt: new Date(), finishedAt: null, durationMs: null,
     };
+    if (snapshot.trigger === 'cron' && !(await this.claimFire(def, job, snapshot))) return { skipped: true, duplicate: true };
     if (!(await this.begin(def, snapshot))) return { skipped: true };
     const abort = new RunAbort();
     const done = this.execute(def, job, snapshot, abort);
-    this.active.set(snapshot.id, { workerId: def.id, abort, done });
+    this.active.set(snapshot.id, { workerId: def.id, fence: snapshot.fence, abort, done });
     try {
       return await done;
     } finally {
       this.active.delete(snapshot.id);
     }
+  }
+
+  /**
+   * A cron fire runs once even when it was enqueued again after Bull trimmed its job: the first run claims
+   * (worker, fire time) in MySQL; a later enqueue of the fire is dropped without touching its execution row (same
+   * deterministic id). When MySQL cannot be asked, the run goes ahead (Bull's job id still dedupes) with a warning.
+   */
+  private async claimFire(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot): Promise<boolean> {
+    const fireAt = fireTimeOf(def.id, job.id);
+    if (!fireAt) return true;
+    try {
+      if (await this.deps.fires.claim({ workerId: def.id, fireAt, executionId: snap.id, jobCreatedAt: job.timestamp })) return true;
+    } catch (err) {
+      this.deps.logger.warn(`could not claim the cron fire ${fireAt.toISOString()} in MySQL; running it anyway: ${errorText(err)}`, { workerId: def.id, executionId: snap.id, stored: false });
+      return true;
+    }
+    this.deps.logger.info(`cron fire ${fireAt.toISOString()} already ran (execution ${snap.id}); dropped its repeated enqueue`, { workerId: def.id, executionId: snap.id });
+    return false;
   }
 
   /**
@@ -161,10 +191,10 @@ export class JobRunner {
     if (!alone) {
       // Nothing to decide: do not wait for Redis (LiveRuns sends changes in the order they were made, so the
       // finish still lands after this start).
-      this.deps.live.start(def.id, snap.id, fields, events);
+      this.deps.live.start(def.id, snap.id, snap.fence, fields, events);
       return true;
     }
-    while (!(await this.deps.live.startAlone(def.id, snap.id, fields, events))) {
+    while (!(await this.deps.live.startAlone(def.id, snap.id, snap.fence, fields, events))) {
       if (def.overlap === 'skip') return !this.recordSkip(def, snap, 'previous run still running');
       if (this.stopping) throw new ShutdownInterruption('worker shutting down');
       await new Promise((r) => setTimeout(r, this.deps.config.get<number>('OVERLAP_POLL_MS')));
@@ -192,9 +222,11 @@ export class JobRunner {
       const out: unknown = this.instance(def).run(ctx);
       // A run that returns without a promise is done; one that returns a promise is raced against its abort.
       const result = isThenable(out) ? await abort.race(Promise.resolve(out)) : out;
-      this.markFinished(def, snap, 'succeeded', result, null);
+      // One redaction and cap for every copy of the result: execution row, live state, worker status, Bull's returnvalue.
+      const safe = this.deps.recorder.redactor.sanitize(result);
+      this.markFinished(def, snap, 'succeeded', safe.value, null, safe.json);
       ctx.settleLog(false);
-      return result ?? null;
+      return safe.value;
     } catch (err) {
       return this.handleError(def, job, snap, ctx, err, abort);
     } finally {
@@ -217,11 +249,22 @@ export class JobRunner {
     const willRetry = verdict.retryable && job.attemptsMade + 1 < (job.opts.attempts ?? def.attempts);
     if (!verdict.retryable) void job.discard();
     await this.failed(def, ctx, cause, !willRetry);
-    ctx.log.error(`run failed: ${verdict.message}`, { status: verdict.status, willRetry });
-    if (willRetry) this.markRetrying(def, snap, verdict.message);
-    else this.markFinished(def, snap, verdict.status, null, verdict.message);
+    const message = this.deps.recorder.redactor.text(verdict.message);
+    const stack = cause instanceof Error && cause.stack ? this.deps.recorder.redactor.text(cause.stack) : undefined;
+    ctx.log.error(`run failed: ${message}`, { status: verdict.status, willRetry, ...(stack ? { stack } : {}) });
+    if (willRetry) this.markRetrying(def, snap, message);
+    else this.markFinished(def, snap, verdict.status, null, message);
     ctx.settleLog(true);
-    throw cause instanceof Error ? cause : new Error(verdict.message);
+    throw this.storableError(cause, message);
+  }
+
+  /** What Bull stores as failedReason and stacktrace: the redacted message, and a stack with known secrets masked. */
+  private storableError(cause: unknown, message: string): Error {
+    const err = new Error(message);
+    err.name = cause instanceof Error ? cause.name : 'Error';
+    const stack = cause instanceof Error ? cause.stack : undefined;
+    err.stack = stack ? this.deps.recorder.redactor.text(stack) : `${err.name}: ${message}`;
+    return err;
   }
 
   /** The worker's onFailed hook, before the failure is recorded; its own failure is logged against the run. */
@@ -257,29 +300,30 @@ export class JobRunner {
    * Records the final state through the batched path. If the process dies before that row is written, Bull still
    * holds the outcome and the Reconciler settles the row from it.
    */
-  private markFinished(def: ScheduleDefinition, snap: ExecutionSnapshot, status: ExecutionStatus, result: unknown, error: string | null): void {
+  private markFinished(def: ScheduleDefinition, snap: ExecutionSnapshot, status: ExecutionStatus, result: unknown, error: string | null, resultJson: string | null = null): void {
     this.deps.recorder.settled(snap.id);
     const finishedAt = new Date();
     Object.assign(snap, { status, result: result ?? null, error, finishedAt, durationMs: finishedAt.getTime() - snap.startedAt!.getTime() });
     if (def.history === 'all' || status !== 'succeeded') this.deps.recorder.execution(snap);
-    this.afterRun(def, snap, status, error);
+    this.afterRun(def, snap, status, error, resultJson);
   }
 
   /**
    * Leaves the running set and updates the live state (final outcomes announce the end); the durable worker status
    * follows once the live state is applied (LiveRuns reports it once per worker and batch).
    */
-  private afterRun(def: ScheduleDefinition, snap: ExecutionSnapshot, outcome: string, error: string | null): void {
+  private afterRun(def: ScheduleDefinition, snap: ExecutionSnapshot, outcome: string, error: string | null, resultJson: string | null = null): void {
     const succeeded = outcome === 'succeeded';
     const fields: Record<string, string | number> = { last_execution_id: snap.id, last_status: outcome };
     if (snap.finishedAt) fields.last_finished_at = snap.finishedAt.toISOString();
-    if (succeeded) fields.last_result = JSON.stringify(snap.result ?? null);
+    // snap.result is already redacted and capped (execute); resultJson is its JSON text.
+    if (succeeded) fields.last_result = resultJson ?? 'null';
     if (error) fields.last_error = error;
     const events: Array<[string, Record<string, unknown>]> = outcome === 'retrying' ? [] : [['execution.finished', { workerId: def.id, executionId: snap.id, status: outcome, durationMs: snap.durationMs, error }]];
     // The end of a cron fire under an overlap policy is sent at once: the next fire's check may be waiting for it.
     const urgent = snap.trigger === 'cron' && def.overlap !== 'allow';
     const status = { workerId: def.id, lastExecutionId: snap.id, lastStartedAt: snap.startedAt, lastFinishedAt: snap.finishedAt, lastResult: succeeded ? snap.result ?? null : null, lastError: error };
-    this.deps.live.finish(def.id, snap.id, succeeded, fields, events, status, urgent);
+    this.deps.live.finish(def.id, snap.id, snap.fence, succeeded, fields, events, status, urgent);
   }
 
   /** Bull fails a job that stalled too often without calling the processor: record that end here. */
@@ -289,13 +333,13 @@ export class JobRunner {
     const snap: ExecutionSnapshot = {
       id: job.data.executionId, workerId: def.id, trigger: job.data.trigger, params: job.data.params, status: 'failed',
       attempt: job.attemptsMade + 1, progress: null, result: null, error: `job stalled more than allowable limit (worker crashed or blocked)`,
-      jobId: String(job.id), parentExecutionId: job.data.parentExecutionId ?? null, fence: Date.now(),
+      jobId: String(job.id), parentExecutionId: job.data.parentExecutionId ?? null, triggeredBy: job.data.triggeredBy ?? null, fence: Date.now(),
       queuedAt: new Date(job.data.queuedAt), startedAt: job.processedOn ? new Date(job.processedOn) : null, finishedAt: now,
       durationMs: job.processedOn ? now.getTime() - job.processedOn : null,
     };
     this.deps.recorder.execution(snap);
     this.afterRun(def, snap, 'failed', snap.error);
-    void this.abandoned(def, snap);
+    this.background(def.id, `onAbandoned of execution ${snap.id} failed`, this.abandoned(def, snap));
   }
 
   /** Lets the worker settle its own bookkeeping for a job that ended without run() seeing it end. */

@@ -85,7 +85,9 @@ export class Reconciler {
       id: row.id, workerId: row.worker_id, trigger: row.trigger, params: readJson(row.params) ?? (job?.data as JobData | undefined)?.params ?? {},
       status: state === 'completed' ? 'succeeded' : 'failed', attempt: row.attempt, progress: readJson(row.progress), result: state === 'completed' ? job!.returnvalue ?? null : null,
       error: state === 'failed' ? job!.failedReason ?? 'failed' : state === 'missing' ? 'outcome unknown: the job is no longer in the queue and its process stopped before recording the outcome' : null,
-      jobId: row.job_id, parentExecutionId: row.parent_execution_id, fence: Date.now(), queuedAt: new Date(row.queued_at), startedAt,
+      // Just above the fence read: beats a late write of the owner that left the row, never a write of the
+      // process that ran (or re-ran) the job since (its take is later), which may still sit in its batch.
+      jobId: row.job_id, parentExecutionId: row.parent_execution_id, fence: Number(row.fence) + 1, queuedAt: new Date(row.queued_at), startedAt,
       finishedAt, durationMs: startedAt ? Math.max(0, finishedAt.getTime() - startedAt.getTime()) : null,
     };
     this.deps.recorder.execution(snap);

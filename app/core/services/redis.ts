@@ -79,6 +79,10 @@ export class RedisKeys {
   overlap(workerId: string): string {
     return `${this.prefix}rt:overlap:${workerId}`;
   }
+  /** Take (fence) of each entry of a worker's running set. */
+  runTakes(workerId: string): string {
+    return `${this.prefix}rt:takes:${workerId}`;
+  }
   lease(name: string): string {
     return `${this.prefix}lease:${name}`;
   }

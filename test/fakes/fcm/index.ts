@@ -1,5 +1,2 @@
-export { startFakeFcm, messageKey, type FakeFcm, type FakeFcmOptions } from './server';
-export { FCM_SCOPE } from './oauth';
-export { failures, FCM_ERROR_TYPE, BAD_REQUEST_TYPE, type FcmErrorBody } from './errors';
-export { MAX_PAYLOAD_BYTES, payloadBytes, validateSend } from './validate';
-export type { ServiceAccountJson } from './service-account';
+/** The fake FCM lives beside the plugin (dev mode serves it: workers/push/upstreams/fcm/); tests import it from here. */
+export * from '../../../workers/push/upstreams/fcm';

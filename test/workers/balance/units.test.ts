@@ -18,10 +18,12 @@ describe('balance helpers', () => {
     expect(yesterdayIn('UTC', new Date('2024-06-01T18:30:00Z'))).toBe('2024-05-31');
   });
 
-  it('uses LEDGER_DB_URL, else sluice_ledger on the core database server (both through the config chain)', () => {
+  it('uses LEDGER_DB_URL, else <core>_ledger on the core database server (both through the config chain)', () => {
     const settings: Record<string, string> = { DATABASE_URL: 'mysql://app:pw@db.internal:3307/sluice' };
     setDatabaseUrlResolver((key) => settings[key]);
     expect(databaseUrl(LedgerDb.options())).toBe('mysql://app:pw@db.internal:3307/sluice_ledger');
+    settings.DATABASE_URL = 'mysql://app:pw@db.internal:3307/acme_prod?charset=utf8mb4';
+    expect(databaseUrl(LedgerDb.options())).toBe('mysql://app:pw@db.internal:3307/acme_prod_ledger?charset=utf8mb4');
     settings.LEDGER_DB_URL = 'mysql://ledger@ledger.internal/books';
     expect(databaseUrl(LedgerDb.options())).toBe('mysql://ledger@ledger.internal/books');
   });

@@ -1,6 +1,7 @@
 /** Read side of executions and their log lines for the API: cursor-paginated, newest first. */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { readJson } from '../../database/connection';
+import { unsealHoursOf } from './stats-rollup';
 
 export interface ExecutionView {
   id: string;
@@ -14,6 +15,10 @@ export interface ExecutionView {
   error: string | null;
   jobId: string | null;
   parentExecutionId: string | null;
+  /** Token name of whoever triggered or retried the run through the API; null for cron fires and chained runs. */
+  triggeredBy: string | null;
+  /** The id of this run's retry, once it was retried. */
+  retriedAs: string | null;
   queuedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -37,13 +42,13 @@ export interface Page<T> {
 
 const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString() : d ? new Date(String(d)).toISOString() : null);
 
-const EXEC_COLUMNS = 'id, worker_id, `trigger`, status, attempt, params, progress, result, error, job_id, parent_execution_id, queued_at, started_at, finished_at, duration_ms';
+const EXEC_COLUMNS = 'id, worker_id, `trigger`, status, attempt, params, progress, result, error, job_id, parent_execution_id, triggered_by, retried_as, queued_at, started_at, finished_at, duration_ms';
 
 export function toExecutionView(r: RowDataPacket): ExecutionView {
   return {
     id: r.id, workerId: r.worker_id, trigger: r.trigger, status: r.status, attempt: Number(r.attempt),
     params: readJson(r.params), progress: readJson(r.progress), result: readJson(r.result), error: r.error ?? null,
-    jobId: r.job_id ?? null, parentExecutionId: r.parent_execution_id ?? null,
+    jobId: r.job_id ?? null, parentExecutionId: r.parent_execution_id ?? null, triggeredBy: r.triggered_by ?? null, retriedAs: r.retried_as ?? null,
     queuedAt: iso(r.queued_at)!, startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
     durationMs: r.duration_ms === null || r.duration_ms === undefined ? null : Number(r.duration_ms),
   };
@@ -51,6 +56,38 @@ export function toExecutionView(r: RowDataPacket): ExecutionView {
 
 function toLogLine(r: RowDataPacket): LogLine {
   return { id: Number(r.id), executionId: r.execution_id ?? null, workerId: r.worker_id ?? null, level: r.level, message: r.message, meta: readJson(r.meta), ts: iso(r.ts)! };
+}
+
+/** Filters of the cross-worker run search (the dashboard's failed-runs view). */
+export interface ExecutionSearch {
+  workerId?: string;
+  statuses?: string[];
+  /** queued_at bounds (ISO). */
+  from?: string;
+  to?: string;
+  /** Substring of the error text. */
+  q?: string;
+  /** true = only runs already retried, false = only runs not retried yet. */
+  retried?: boolean;
+}
+
+const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** WHERE clause and arguments of a search (every filter is optional). */
+export function searchWhere(s: ExecutionSearch): { sql: string; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]): void => {
+    where.push(sql);
+    args.push(...values);
+  };
+  if (s.workerId) add('worker_id = ?', s.workerId);
+  if (s.statuses?.length) add('status IN (?)', s.statuses);
+  if (s.from) add('queued_at >= ?', new Date(s.from));
+  if (s.to) add('queued_at < ?', new Date(s.to));
+  if (s.q) add("error LIKE ? ESCAPE '\\\\'", `%${likeEscape(s.q)}%`);
+  if (s.retried !== undefined) where.push(s.retried ? 'retried_as IS NOT NULL' : 'retried_as IS NULL');
+  return { sql: where.length ? ` WHERE ${where.join(' AND ')}` : '', args };
 }
 
 /** Takes `limit + 1` rows to learn whether a next page exists. */
@@ -87,6 +124,43 @@ export class ExecutionQueries {
     }
     const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${EXEC_COLUMNS} FROM executions WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`, [...args, opts.limit + 1]);
     return paged(rows.map(toExecutionView), opts.limit, (last) => last.id);
+  }
+
+  /** Runs of any worker matching the filters, newest first; cursor = the last id seen. */
+  async search(s: ExecutionSearch, page: { cursor?: string; limit: number }): Promise<Page<ExecutionView>> {
+    const w = searchWhere(s);
+    const cursor = page.cursor ? `${w.sql ? ' AND' : ' WHERE'} id < ?` : '';
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT ${EXEC_COLUMNS} FROM executions${w.sql}${cursor} ORDER BY id DESC LIMIT ?`,
+      [...w.args, ...(page.cursor ? [page.cursor] : []), page.limit + 1],
+    );
+    return paged(rows.map(toExecutionView), page.limit, (last) => last.id);
+  }
+
+  /** Ids of runs matching the filters, oldest first, at most `limit` (bulk actions). */
+  async matchingIds(s: ExecutionSearch, limit: number): Promise<string[]> {
+    const w = searchWhere(s);
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT id FROM executions${w.sql} ORDER BY id LIMIT ?`, [...w.args, limit]);
+    return rows.map((r) => r.id as string);
+  }
+
+  /** Deletes runs and their log lines; returns how many execution rows went. */
+  async remove(ids: string[]): Promise<number> {
+    if (!ids.length) return 0;
+    const conn = await this.pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      await unsealHoursOf(conn, ids);
+      await conn.query('DELETE FROM execution_logs WHERE execution_id IN (?)', [ids]);
+      const [res] = await conn.query('DELETE FROM executions WHERE id IN (?)', [ids]);
+      await conn.commit();
+      return (res as { affectedRows: number }).affectedRows;
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      throw err;
+    } finally {
+      conn.release();
+    }
   }
 
   /**

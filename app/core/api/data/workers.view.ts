@@ -6,6 +6,7 @@ import { readJson } from '../../database/connection';
 import type { Redis } from 'ioredis';
 import { nextFire } from '../../registry/cron';
 import type { WorkerRegistry } from '../../registry/worker-registry';
+import { findKind } from '../../kinds';
 import type { StateMirror, WorkerRecord } from '../../services/state-mirror';
 import type { RedisKeys } from '../../services/redis';
 import type { ExecutionQueries, ExecutionView } from './executions.query';
@@ -19,6 +20,15 @@ export interface WorkerView extends WorkerRecord {
   beatNextFireAt: string | null;
   lastExecution: ExecutionView | null;
   live: Record<string, string>;
+  /** JSON Schema of the params (schedule workers that declare one), so a client can render a form. */
+  paramsSchema: unknown;
+  /** Kind-specific figures (a stream's pending, lag and counters); absent for kinds that have none. */
+  details?: Record<string, unknown>;
+}
+
+function detailsOf(kind: string, live: Record<string, string>): { details?: Record<string, unknown> } {
+  const details = findKind(kind)?.details?.(live);
+  return details ? { details } : {};
 }
 
 export interface WorkerViewDeps {
@@ -58,6 +68,12 @@ export function nextFireOf(record: WorkerRecord, defaultTimezone: string, now = 
   }
 }
 
+/** The declared params schema as plain JSON (TypeBox's symbol keys dropped), or null. */
+function paramsSchemaOf(def: ReturnType<WorkerRegistry['get']>): unknown {
+  const schema = def && 'params' in def ? def.params : undefined;
+  return schema ? JSON.parse(JSON.stringify(schema)) : null;
+}
+
 export class WorkerViews {
   constructor(private readonly d: WorkerViewDeps) {}
 
@@ -89,13 +105,15 @@ export class WorkerViews {
       if (!p.record) return [];
       return [{
         ...p.record,
-        state: p.live.state || (p.record.kind === 'schedule' ? 'idle' : 'stopped'),
+        state: p.live.state || (findKind(p.record.kind)?.idleState ?? 'stopped'),
         runningExecutionIds: p.running,
         progress: readJson(p.live.progress || null),
         nextFireAt: nextFireOf(p.record, this.d.defaultTimezone, now),
         beatNextFireAt: p.beatNext,
         lastExecution: (p.live.last_execution_id && last.get(p.live.last_execution_id)) || null,
         live: p.live,
+        paramsSchema: paramsSchemaOf(this.d.registry.get(id)),
+        ...detailsOf(p.record.kind, p.live),
       }];
     });
   }

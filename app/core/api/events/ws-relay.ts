@@ -5,6 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { EventFeed, FeedEvent } from './event-feed';
+import { ExecutionOrder } from './execution-order';
 
 export interface WsFilter {
   /** Only events about these workers (events that name no worker are left out). null = all. */
@@ -17,6 +18,8 @@ export interface WsRelayOptions {
   heartbeatMs: number;
   maxBufferedBytes: number;
   onDrop?: (reason: 'slow' | 'heartbeat') => void;
+  /** How long a run's events wait for its execution.started (API_WS_ORDER_HOLD_MS). @defaultValue 0 (no ordering) */
+  orderHoldMs?: number;
 }
 
 interface Client {
@@ -46,14 +49,18 @@ export class WsRelay {
   private timer: NodeJS.Timeout | null = null;
   private offFeed: (() => void) | null = null;
 
-  constructor(private readonly feed: EventFeed, private readonly opts: WsRelayOptions) {}
+  private readonly order: ExecutionOrder;
+
+  constructor(private readonly feed: EventFeed, private readonly opts: WsRelayOptions) {
+    this.order = new ExecutionOrder((e) => this.broadcast(e), opts.orderHoldMs ?? 0);
+  }
 
   get size(): number {
     return this.clients.size;
   }
 
   start(): void {
-    this.offFeed = this.feed.on((e) => this.broadcast(e));
+    this.offFeed = this.feed.on((e) => this.order.push(e));
     this.timer = setInterval(() => this.heartbeat(), this.opts.heartbeatMs);
     this.timer.unref();
   }
@@ -118,6 +125,7 @@ export class WsRelay {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.offFeed?.();
+    this.order.flush();
     for (const client of this.clients) client.socket.close(1001, 'server shutting down');
     this.clients.clear();
   }

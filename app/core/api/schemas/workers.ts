@@ -17,7 +17,9 @@ export const Execution = Type.Object({
   result: Type.Unknown(),
   error: Type.Union([Type.String(), Type.Null()]),
   jobId: Type.Union([Type.String(), Type.Null()]),
-  parentExecutionId: Type.Union([Type.String(), Type.Null()]),
+  parentExecutionId: Type.Union([Type.String(), Type.Null()], { description: 'The parent of a chained run, or the original of a retry' }),
+  triggeredBy: Type.Union([Type.String(), Type.Null()], { description: 'Token name of whoever triggered or retried the run through the API' }),
+  retriedAs: Type.Union([Type.String(), Type.Null()], { description: "This run's retry, once retried" }),
   queuedAt: IsoDate,
   startedAt: NullableDate,
   finishedAt: NullableDate,
@@ -50,6 +52,8 @@ export const Worker = Type.Object({
   beatNextFireAt: Type.Union([Type.String(), Type.Null()], { description: 'Next fire as published by the running beat; null when no beat schedules it' }),
   lastExecution: Type.Union([Type.Ref('Execution'), Type.Null()]),
   live: Type.Record(Type.String(), Type.String(), { description: 'The raw live-state hash from Redis' }),
+  paramsSchema: Type.Unknown({ description: "JSON Schema of the run's params (null when the worker declares none): render a run form from it" }),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Kind-specific figures, e.g. a stream's consumers, pending, lag and entry counters" })),
 }, { $id: 'Worker', title: 'Worker' });
 
 export const TriggerBody = Type.Object({

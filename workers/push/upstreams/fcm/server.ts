@@ -1,5 +1,5 @@
 /**
- * A fake of FCM HTTP v1 for tests, benchmarks and `npm run dev`: `POST /v1/projects/{id}/messages:send` over
+ * A fake of FCM HTTP v1 for tests, benchmarks and `npm run dev` (test/fakes/fcm re-exports it): `POST /v1/projects/{id}/messages:send` over
  * cleartext HTTP/2 on loopback (h2c), behind OAuth 2.0 bearer tokens that only its own token endpoint issues
  * (after verifying the service account's RS256 JWT). It answers after `latencyMs`, enforces the project quota
  * with 429 + Retry-After, scripts outcomes by token prefix, and counts every message it accepted so a test can
