@@ -46,6 +46,8 @@ beforeAll(async () => {
       for (const method of [r.method].flat()) routes.push({ method, url: r.url! });
     },
   });
+  // Plugins that keep their data in MongoDB (push) get the embedded server, as in dev mode.
+  api.container.configureMongo(true);
 });
 afterAll(async () => {
   await api?.close();
