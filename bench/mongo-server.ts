@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { MongoClient, type AnyBulkWriteOperation, type Collection } from 'mongodb';
-import { MongoTestServer } from '../test/support/mongo-server';
+import { MongoTestServer } from '../plugins/mongo/server';
 
 /** Documents upserted per run. */
 const DOCS = 100_000;

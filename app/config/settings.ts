@@ -1,7 +1,11 @@
 /**
  * Typed settings: the two lowest rungs of the config chain (process.env, then the default written here).
  * Plugins add their own settings with `defineSettings()` so no core file is edited to register them.
+ * Every value is checked against its type and range by a TypeBox schema built from its definition, so
+ * `LOG_FLUSH_BATCH=0` fails the boot with a message naming the setting and the bound.
  */
+import { Type, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 
 export type SettingType = 'string' | 'int' | 'number' | 'bool' | 'json';
 
@@ -12,6 +16,12 @@ export interface SettingDefinition<T = unknown> {
   description: string;
   /** Masked in every view when true (keys ending in _SECRET/_TOKEN(S)/_PASSWORD/_KEY are masked anyway). */
   secret?: boolean;
+  /** Smallest accepted value (int, number). @defaultValue none for plugins; 1 for core ints unless CORE_RANGES says otherwise */
+  min?: number;
+  /** Largest accepted value (int, number). @defaultValue none */
+  max?: number;
+  /** The accepted values of a string setting. @defaultValue any string */
+  oneOf?: readonly string[];
 }
 
 const coreSettings = {
@@ -23,6 +33,7 @@ const coreSettings = {
   API_PORT: { type: 'int', default: 8686, description: 'Port of the API (Swagger UI at /docs).' },
   API_TOKENS: { type: 'string', default: '', description: 'Comma list of name:role:token (role read|admin) accepted as Bearer tokens.', secret: true },
   API_BODY_LIMIT_BYTES: { type: 'int', default: 1_048_576, description: 'Largest request body the API accepts (413 above).' },
+  API_MAX_PARAM_LENGTH: { type: 'int', default: 256, description: 'Longest path parameter the API accepts (414 above).' },
   API_RATE_LIMIT_MAX: { type: 'int', default: 1_000, description: 'Requests one client address may make per API_RATE_LIMIT_WINDOW_MS to authenticated routes (429 above).' },
   API_RATE_LIMIT_WINDOW_MS: { type: 'int', default: 60_000, description: 'Window of the API rate limit; counters live in Redis, shared by every API process.' },
   PUBLIC_RATE_LIMIT_MAX: { type: 'int', default: 600, description: "Requests one client address may make per PUBLIC_RATE_LIMIT_WINDOW_MS to plugins' public routes (webhooks; 429 above)." },
@@ -45,6 +56,10 @@ const coreSettings = {
   LOG_FLUSH_CONCURRENCY: { type: 'int', default: 2, description: 'Log batches written at once (2 lets MySQL insert one while the next is built; read logs ordered by ts, id).' },
   LOG_FLUSH_INTERVAL_MS: { type: 'int', default: 200, description: 'Longest a log record waits before it is flushed.' },
   LOG_DROP_REPORT_INTERVAL_MS: { type: 'int', default: 10_000, description: 'How often dropped log records are reported (once per interval).' },
+  VALUE_MAX_BYTES: { type: 'int', default: 32_768, description: 'Largest JSON of a result, params copy, progress, event field or log meta stored in MySQL/Redis or shown; larger values are replaced by a {"$capped":...} marker, texts (errors, log messages) cut at it (at most 60000 bytes).' },
+  JOB_PARAMS_MAX_BYTES: { type: 'int', default: 1_048_576, description: 'Largest params of a job (refused with 400 / an error above): Bull keeps them whole for the worker.' },
+  JSON_MAX_DEPTH: { type: 'int', default: 32, description: 'Deepest nesting accepted in request bodies, job params and config values (400 above); deeper parts of stored values are cut.' },
+  SECRET_MASK_MIN_LENGTH: { type: 'int', default: 6, description: 'Shortest secret value (read through the config chain under a secret-looking key, or an API token) masked as *** in log lines and stored texts.' },
   EXECUTION_QUEUE_MAX: { type: 'int', default: 500_000, description: 'Execution/status row writes held in memory while MySQL is down.' },
   EXECUTION_FLUSH_BATCH: { type: 'int', default: 500, description: 'Execution rows per multi-row upsert.' },
   EXECUTION_FLUSH_CONCURRENCY: { type: 'int', default: 4, description: 'Execution-row batches written at once (rows carry an ownership fence and revision, so batches may land in any order).' },
@@ -67,6 +82,13 @@ const coreSettings = {
   CONFIG_CACHE_TTL_MS: { type: 'int', default: 30_000, description: 'Safety reload of the config cache (changes through the API invalidate it at once).' },
   BEAT_LEASE_MS: { type: 'int', default: 6_000, description: 'Beat leader lease; a standby beat takes over within about this long (+ a third of it) after the leader dies.' },
   LISTENER_LEASE_MS: { type: 'int', default: 10_000, description: 'Lease of a singleton listener; another worker process takes it over within about this long after its holder dies.' },
+  STREAM_BATCH_SIZE: { type: 'int', default: 100, description: 'Entries a @Stream consumer reads and hands to handle() at once, when the worker sets no batchSize.' },
+  STREAM_BLOCK_MS: { type: 'int', default: 1_000, description: 'How long one XREADGROUP of a @Stream consumer waits for new entries.' },
+  STREAM_CLAIM_IDLE_MS: { type: 'int', default: 60_000, description: 'A pending stream entry idle this long is taken over by a live consumer (dead consumer, or a failed entry due for another try).' },
+  STREAM_MAX_DELIVERIES: { type: 'int', default: 5, description: 'Deliveries after which a failing stream entry moves to the dead-letter stream.' },
+  STREAM_CONCURRENCY: { type: 'int', default: 1, description: 'Batches one worker process handles at once for a @Stream worker.' },
+  STREAM_STATE_INTERVAL_MS: { type: 'int', default: 1_000, description: 'How often a stream consumer refreshes pending, lag and consumers (XINFO GROUPS) in the live state.' },
+  STREAM_CONSUMER_PRUNE_MS: { type: 'int', default: 3_600_000, description: 'A group consumer with nothing pending and idle this long (its process is gone) is removed from the group.' },
 } satisfies Record<string, SettingDefinition>;
 
 export type CoreSettings = typeof coreSettings;
@@ -74,7 +96,69 @@ export type CoreSettingKey = keyof CoreSettings;
 type ValueOf<D> = D extends { type: 'int' | 'number' } ? number : D extends { type: 'bool' } ? boolean : D extends { type: 'string' } ? string : unknown;
 export type SettingValues = { [K in CoreSettingKey]: ValueOf<CoreSettings[K]> };
 
-const registry = new Map<string, SettingDefinition>(Object.entries(coreSettings) as [string, SettingDefinition][]);
+/** Core ints are at least 1 (a batch of 0, a timeout of 0 are mistakes) unless they are listed here. */
+const CORE_RANGES: Record<string, Pick<SettingDefinition, 'min' | 'max' | 'oneOf'>> = {
+  API_PORT: { min: 0, max: 65_535 },
+  API_MAX_PARAM_LENGTH: { min: 16 },
+  LIVE_FLUSH_INTERVAL_MS: { min: 0 },
+  SHUTDOWN_GRACE_MS: { min: 0 },
+  JOB_BACKOFF_MS: { min: 0 },
+  JOB_KEEP_COMPLETED: { min: 0 },
+  JOB_KEEP_FAILED: { min: 0 },
+  QUEUE_MAX_STALLED_COUNT: { min: 0 },
+  QUEUE_DRAIN_DELAY_S: { min: 0 },
+  // The cap's marker and the params' own envelope need room; deeper than 1,000 levels is never data.
+  VALUE_MAX_BYTES: { min: 1_024 },
+  JOB_PARAMS_MAX_BYTES: { min: 1_024 },
+  JSON_MAX_DEPTH: { min: 2, max: 1_000 },
+  LOG_LEVEL: { oneOf: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] },
+  LOG_FORMAT: { oneOf: ['pretty', 'json'] },
+};
+
+const registry = new Map<string, SettingDefinition>(Object.entries(coreSettings).map(([key, def]: [string, SettingDefinition]) => {
+  const range = CORE_RANGES[key] ?? (def.type === 'int' ? { min: 1 } : {});
+  return [key, { ...def, ...range }];
+}));
+
+const schemas = new WeakMap<SettingDefinition, TSchema>();
+
+/** The TypeBox schema a setting's values must match (type and range). */
+function schemaOf(def: SettingDefinition): TSchema {
+  let schema = schemas.get(def);
+  if (schema) return schema;
+  const range = { ...(def.min !== undefined ? { minimum: def.min } : {}), ...(def.max !== undefined ? { maximum: def.max } : {}) };
+  switch (def.type) {
+    case 'int': schema = Type.Integer(range); break;
+    case 'number': schema = Type.Number(range); break;
+    case 'bool': schema = Type.Boolean(); break;
+    case 'string': schema = def.oneOf ? Type.Union(def.oneOf.map((v) => Type.Literal(v))) : Type.String(); break;
+    default: schema = Type.Unknown();
+  }
+  schemas.set(def, schema);
+  return schema;
+}
+
+/** Why a value does not fit a setting (type or range), or null when it does. */
+export function settingProblem(key: string, value: unknown): string | null {
+  const def = registry.get(key);
+  if (!def) return null;
+  const schema = schemaOf(def);
+  if (Value.Check(schema, value)) return null;
+  if (def.oneOf) return `must be one of ${def.oneOf.join(', ')}`;
+  const first = Value.Errors(schema, value).First();
+  return first ? first.message.replace(/^Expected/, 'expected') : `must be a ${def.type}`;
+}
+
+/** A short type description for messages: `int >= 1`, `int 0..65535`. */
+export function settingTypeLabel(key: string): string {
+  const def = registry.get(key);
+  if (!def) return 'unknown';
+  if (def.oneOf) return `${def.type} (${def.oneOf.join('|')})`;
+  if (def.min !== undefined && def.max !== undefined) return `${def.type} ${def.min}..${def.max}`;
+  if (def.min !== undefined) return `${def.type} >= ${def.min}`;
+  if (def.max !== undefined) return `${def.type} <= ${def.max}`;
+  return def.type;
+}
 
 /** Registers settings of a plugin (name → type, default, description). Re-declaring a name with another type throws. */
 export function defineSettings(defs: Record<string, SettingDefinition>): void {
@@ -91,8 +175,15 @@ export function settingDefinitions(): ReadonlyMap<string, SettingDefinition> {
   return registry;
 }
 
-/** Parses an env string by the setting's type; throws naming the key when it does not parse. */
+/** Parses an env string by the setting's type and checks its range; throws naming the key and the bound. */
 export function parseSetting(key: string, raw: string, type: SettingType): unknown {
+  const value = parseByType(key, raw, type);
+  const problem = registry.get(key)?.type === type ? settingProblem(key, value) : null;
+  if (problem) throw new Error(`Setting ${key}=${JSON.stringify(raw)} is out of range: ${problem} (${settingTypeLabel(key)})`);
+  return value;
+}
+
+function parseByType(key: string, raw: string, type: SettingType): unknown {
   switch (type) {
     case 'string':
       return raw;
@@ -117,11 +208,24 @@ export function parseSetting(key: string, raw: string, type: SettingType): unkno
   }
 }
 
+/** Parsed env values per env object (the config chain asks on every get; parsing and checking once is enough). */
+const parsedEnv = new WeakMap<NodeJS.ProcessEnv, Map<string, { raw: string; value: unknown }>>();
+
+function parsedFromEnv(key: string, raw: string, def: SettingDefinition, env: NodeJS.ProcessEnv): unknown {
+  let cache = parsedEnv.get(env);
+  if (!cache) parsedEnv.set(env, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit && hit.raw === raw) return hit.value;
+  const value = parseSetting(key, raw, def.type);
+  cache.set(key, { raw, value });
+  return value;
+}
+
 /** Value of a registered setting from env (when set) or its default. Unknown keys return undefined. */
 export function envOrDefault(key: string, env: NodeJS.ProcessEnv = process.env): { value: unknown; source: 'env' | 'default' } | undefined {
   const def = registry.get(key);
   const raw = env[key];
-  if (raw !== undefined && raw !== '' ) return { value: def ? parseSetting(key, raw, def.type) : raw, source: 'env' };
+  if (raw !== undefined && raw !== '' ) return { value: def ? parsedFromEnv(key, raw, def, env) : raw, source: 'env' };
   if (!def) return undefined;
   return { value: def.default, source: 'default' };
 }

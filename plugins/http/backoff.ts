@@ -1,4 +1,8 @@
-/** Exponential backoff with full jitter: a random delay in [0, min(max, base·2^attempt)]. */
+/**
+ * Exponential backoff with "equal jitter": a random delay in [c/2, c] where c = min(max, base·2^attempt). Half the
+ * ceiling is kept as a floor so a reconnect or retry never fires at once (full jitter's [0, c] can give 0 ms and
+ * hammer a peer that just failed); the random half still spreads clients that failed together.
+ */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
   return Math.round(ceiling * (0.5 + random() / 2));

@@ -1,15 +1,16 @@
 /**
- * The toolkit's HTTP client (undici): per-request timeouts, retries with exponential backoff and jitter on network
- * errors, 429 and 5xx (honouring Retry-After), and a list of statuses that must never be retried.
+ * The toolkit's HTTP client (undici): per-attempt timeouts, retries with exponential backoff and jitter on network
+ * errors, 429 and 5xx (honouring Retry-After), and a list of statuses that must never be retried. The retry loop is
+ * undici's own retry interceptor; this file only decides, per failure, whether and when to try again.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { backoffDelay, retryAfterMs, sleep } from './backoff';
 import { HttpNetworkError, HttpNonRetryableError, HttpStatusError } from './errors';
 
 export interface HttpClientOptions {
   /** Prefix of relative paths. @defaultValue none */
   baseUrl?: string;
-  /** Whole-request timeout (headers and body). @defaultValue 15000 */
+  /** Per attempt: longest wait for the response headers, and longest silence while the body arrives. @defaultValue 15000 */
   timeoutMs?: number;
   /** Tries per request, the first included. @defaultValue 4 */
   attempts?: number;
@@ -87,36 +88,51 @@ export class HttpClient {
   /** One logical request: tries until success, a non-retryable answer, or attempts run out. */
   private async send(url: string, options: RequestOptions): Promise<HttpResponse> {
     const method = options.method ?? 'GET';
-    for (let attempt = 1; ; attempt++) {
-      let failure: Error;
-      let wait: number | undefined;
-      try {
-        const res = await this.once(url, method, options);
-        if (res.status < 400) return { ...res, attempts: attempt };
-        if (this.opts.nonRetryableStatuses.includes(res.status) || !RETRYABLE(res.status)) throw new HttpNonRetryableError(method, url, res.status, res.text);
-        failure = new HttpStatusError(method, url, res.status, res.text);
-        wait = retryAfterMs(res.headers['retry-after']);
-      } catch (err) {
-        if (err instanceof HttpNonRetryableError || options.signal?.aborted) throw options.signal?.aborted ? options.signal.reason : err;
-        failure = err instanceof HttpStatusError ? err : new HttpNetworkError(method, url, err);
-      }
-      if (attempt >= this.opts.attempts) throw failure;
-      const delayMs = Math.min(this.opts.maxBackoffMs, wait ?? backoffDelay(attempt - 1, this.opts.backoffMs, this.opts.maxBackoffMs));
-      this.opts.onRetry?.({ url, attempt, delayMs, reason: failure.message });
-      await sleep(delayMs, options.signal);
+    const json = options.body !== undefined && typeof options.body !== 'string';
+    const tries = { count: 1 };
+    try {
+      const res = await request(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers: { ...this.opts.headers, ...(json ? { 'content-type': 'application/json' } : {}), ...options.headers },
+        body: json ? JSON.stringify(options.body) : (options.body as string | undefined),
+        signal: options.signal,
+        headersTimeout: this.opts.timeoutMs,
+        bodyTimeout: this.opts.timeoutMs,
+        dispatcher: this.dispatcher.compose(interceptors.retry({ throwOnError: false, retry: this.decide(url, method, options.signal, tries) })),
+      });
+      const text = await res.body.text();
+      if (res.statusCode < 400) return { status: res.statusCode, headers: res.headers as HttpResponse['headers'], text, attempts: tries.count };
+      const ErrorClass = this.retryable(res.statusCode) ? HttpStatusError : HttpNonRetryableError;
+      throw new ErrorClass(method, url, res.statusCode, text);
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (err instanceof HttpStatusError) throw err;
+      throw new HttpNetworkError(method, url, err);
     }
   }
 
-  private async once(url: string, method: string, options: RequestOptions): Promise<Omit<HttpResponse, 'attempts'>> {
-    const json = options.body !== undefined && typeof options.body !== 'string';
-    const signals = [AbortSignal.timeout(this.opts.timeoutMs), ...(options.signal ? [options.signal] : [])];
-    const res = await request(url, {
-      method: method as Dispatcher.HttpMethod,
-      headers: { ...this.opts.headers, ...(json ? { 'content-type': 'application/json' } : {}), ...options.headers },
-      body: json ? JSON.stringify(options.body) : (options.body as string | undefined),
-      signal: AbortSignal.any(signals),
-      dispatcher: this.dispatcher,
-    });
-    return { status: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, text: await res.body.text() };
+  private retryable(status: number): boolean {
+    return RETRYABLE(status) && !this.opts.nonRetryableStatuses.includes(status);
+  }
+
+  /**
+   * undici's retry callback: `next()` tries again, `next(err)` stops — with a status error the last answer is handed
+   * on (throwOnError: false) so its body can go into the error. The delay is Retry-After when the server sent one,
+   * else the jittered exponential backoff, both capped at maxBackoffMs; the wait ends early when `signal` aborts.
+   */
+  private decide(url: string, method: string, signal: AbortSignal | undefined, tries: { count: number }): NonNullable<Parameters<typeof interceptors.retry>[0]>['retry'] {
+    return (err, _context, next) => {
+      const { statusCode, headers } = err as Error & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
+      const failed = statusCode === undefined ? !signal?.aborted : statusCode >= 400 && this.retryable(statusCode);
+      if (!failed || tries.count >= this.opts.attempts) return next(err);
+      const wait = statusCode === undefined ? undefined : retryAfterMs(headers?.['retry-after']);
+      const delayMs = Math.min(this.opts.maxBackoffMs, wait ?? backoffDelay(tries.count - 1, this.opts.backoffMs, this.opts.maxBackoffMs));
+      const reason = statusCode === undefined ? `${method} ${url} failed: ${err.message}` : `${method} ${url} answered ${statusCode}`;
+      this.opts.onRetry?.({ url, attempt: tries.count, delayMs, reason });
+      sleep(delayMs, signal).then(() => {
+        tries.count++;
+        next(null);
+      }, (aborted: unknown) => next(aborted instanceof Error ? aborted : err));
+    };
   }
 }

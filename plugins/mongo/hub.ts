@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
-import type { MongoTestServer } from '../../test/support/mongo-server';
+import type { MongoTestServer } from './server';
 import { consoleLogger, type MongoLogger } from './logger';
 
 export interface MongoHubOptions {
@@ -54,7 +54,7 @@ export class MongoHub {
     if (!url) {
       if (!options.allowTestServer) throw new Error('MongoDB url is not configured and the in-memory test server is not allowed');
       // Loaded only in dev mode, so production processes never load the test server.
-      const { MongoTestServer: Server } = await import('../../test/support/mongo-server/index.js');
+      const { MongoTestServer: Server } = await import('./server/index.js');
       const started = await Server.start();
       testServer = started;
       url = started.uri;

@@ -44,6 +44,8 @@ export class ReconnectingWebSocket extends EventEmitter<ReconnectingWebSocketEve
   private heartbeat: NodeJS.Timeout | null = null;
   private awaitingPong = false;
   private running = false;
+  /** The socket's last `error` (refused, DNS, TLS, an HTTP answer instead of an upgrade): the real cause of the close. */
+  private lastError: string | null = null;
   private readonly heartbeatMs: number;
   private readonly bounds: { minMs: number; maxMs: number };
 
@@ -111,13 +113,17 @@ export class ReconnectingWebSocket extends EventEmitter<ReconnectingWebSocketEve
     socket.on('pong', () => {
       this.awaitingPong = false;
     });
-    socket.on('error', () => undefined); // the close that follows schedules the reconnect
+    // The close that follows schedules the reconnect; the error is its cause and becomes the `reconnecting` reason.
+    socket.on('error', (err: Error) => {
+      if (socket === this.socket) this.lastError = err.message;
+    });
     socket.on('close', (code: number, reason: Buffer) => this.onClose(socket, code, reason.toString('utf8')));
   }
 
   private onOpen(socket: WebSocket): void {
     if (socket !== this.socket) return;
     this.failures = 0;
+    this.lastError = null;
     this.stats.connects++;
     this.stats.connectedSince = Date.now();
     this.startHeartbeat(socket);
@@ -132,7 +138,9 @@ export class ReconnectingWebSocket extends EventEmitter<ReconnectingWebSocketEve
     this.socket = null;
     this.stats.connectedSince = null;
     if (wasConnected) this.emit('close', code, reason);
-    this.scheduleRetry(reason || `closed (${code})`);
+    const cause = this.lastError;
+    this.lastError = null;
+    this.scheduleRetry(reason || (cause ? `${cause} (${code})` : `closed (${code})`));
   }
 
   private scheduleRetry(reason: string): void {

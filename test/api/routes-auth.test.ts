@@ -22,7 +22,7 @@ let api: ApiHarness;
 
 /** A concrete URL for a route pattern (valid ids, so auth is what answers). */
 function concrete(url: string): string {
-  return url.replace(':id', url.startsWith('/executions') ? '0190b7a0-0000-7000-8000-000000000000' : 'ra-task').replace(':key', 'SOME_KEY').replace('*', 'x');
+  return url.replace(':id', url.startsWith('/executions') ? '0190b7a0-0000-7000-8000-000000000000' : 'ra-task').replace(':key', 'SOME_KEY').replace(':entryId', '1-0').replace('*', 'x');
 }
 
 beforeAll(async () => {
@@ -56,6 +56,7 @@ describe('registered routes', () => {
   it('every non-public route answers 401 without a token and with a wrong one', async () => {
     const guarded = routes.filter((r) => !PUBLIC.some((p) => p.test(r.url)));
     expect(guarded.map((r) => r.url)).toEqual(expect.arrayContaining(['/workers', '/ws', '/metrics', '/admin/queues']));
+    expect(guarded.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['GET /streams/:id/dead', 'POST /streams/:id/dead/replay', 'DELETE /streams/:id/dead/:entryId']));
     for (const r of guarded) {
       for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: 'Basic Zm9vOmJhcg==' }]) {
         const res = await api.app.inject({ method: r.method as 'GET', url: concrete(r.url), headers });
@@ -68,6 +69,7 @@ describe('registered routes', () => {
   it('read tokens get 403 on every mutating route; admin tokens pass auth', async () => {
     const mutating = routes.filter((r) => MUTATING.has(r.method) && !PUBLIC.some((p) => p.test(r.url)));
     expect(mutating.length).toBeGreaterThanOrEqual(12);
+    expect(mutating.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['POST /streams/:id/dead/replay', 'DELETE /streams/:id/dead/:entryId']));
     for (const r of mutating) {
       const res = await api.app.inject({ method: r.method as 'POST', url: concrete(r.url), headers: asReader, payload: {} });
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
@@ -99,6 +101,7 @@ describe('registered routes', () => {
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/Path=\/admin\/queues/);
+    expect(cookie).toMatch(/SameSite=Strict/);
     const next = await api.app.inject({ method: 'GET', url: '/admin/queues', headers: { cookie: cookie.split(';')[0] } });
     expect(next.statusCode).toBe(200);
     // The cookie is only honoured by the board, never by the API.

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSettings, parseSetting, settingDefinitions } from '../../app/config/settings';
+import { loadSettings, parseSetting, settingDefinitions, settingProblem } from '../../app/config/settings';
 import { discoverWorkers } from '../../app/core/registry/discovery';
 import { ROOT } from '../support/child';
 
@@ -25,5 +25,17 @@ describe('settings', () => {
     expect(loadSettings({ API_PORT: '9000', DB_AUTO_MIGRATE: 'false' })).toMatchObject({ API_PORT: 9000, DB_AUTO_MIGRATE: false });
     expect(() => loadSettings({ API_PORT: 'eighty' })).toThrow(/API_PORT="eighty" is not a valid int/);
     expect(() => parseSetting('DB_AUTO_MIGRATE', 'maybe', 'bool')).toThrow(/DB_AUTO_MIGRATE/);
+  });
+
+  it('checks ranges with a message naming the setting and the bound', () => {
+    expect(() => loadSettings({ LOG_FLUSH_BATCH: '0' })).toThrow('Setting LOG_FLUSH_BATCH="0" is out of range: expected integer to be greater or equal to 1 (int >= 1)');
+    expect(() => loadSettings({ API_PORT: '70000' })).toThrow(/API_PORT="70000" is out of range: .*65535/);
+    expect(() => loadSettings({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud" is out of range: must be one of error, warn, info/);
+    expect(() => loadSettings({ JSON_MAX_DEPTH: '5000' })).toThrow(/JSON_MAX_DEPTH/);
+    expect(loadSettings({ LIVE_FLUSH_INTERVAL_MS: '0', LOG_FLUSH_BATCH: '1_000' })).toMatchObject({ LIVE_FLUSH_INTERVAL_MS: 0, LOG_FLUSH_BATCH: 1000 });
+  });
+
+  it('every default fits its own type and range', () => {
+    for (const [key, def] of settingDefinitions()) expect(settingProblem(key, def.default), key).toBeNull();
   });
 });

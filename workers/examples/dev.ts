@@ -4,8 +4,8 @@
  * (their crons fire at 18:00 on weekdays and hourly).
  */
 import type { DevHook } from '../../app';
-import { startMarketSite, type MarketSite } from '../../test/fakes/market-site';
-import { startTradeFeed, type TradeFeed } from '../../test/fakes/trade-feed';
+import { startMarketSite, type MarketSite } from './upstreams/market-site';
+import { startTradeFeed, type TradeFeed } from './upstreams/trade-feed';
 import './settings';
 
 const devHook: DevHook = async ({ config, log }) => {

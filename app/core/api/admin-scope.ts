@@ -20,6 +20,7 @@ import { logsRoutes } from './routes/logs.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { queuesRoutes } from './routes/queues.routes';
 import { runControlRoutes } from './routes/run-control.routes';
+import { streamsRoutes } from './routes/streams.routes';
 import { workerControlRoutes } from './routes/worker-control.routes';
 import { workersRoutes } from './routes/workers.routes';
 import { wsRoutes } from './routes/ws.routes';
@@ -53,6 +54,7 @@ export function adminScope(c: Container, plugins: readonly LoadedPluginRoutes[] 
     await app.register(workersRoutes(ctx));
     await app.register(workerControlRoutes(ctx));
     await app.register(runControlRoutes(ctx));
+    await app.register(streamsRoutes(ctx));
     await app.register(executionsRoutes(ctx));
     await app.register(logsRoutes(ctx));
     await app.register(configsRoutes(ctx));

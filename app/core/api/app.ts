@@ -6,11 +6,13 @@ import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
+import cookie from '@fastify/cookie';
 import type { Container } from '../runtime/container';
 import { adminScope } from './admin-scope';
 import { loadPluginRoutes } from './plugin-routes';
 import { firstSegment, publicScope } from './public-scope';
-import { installErrorHandling } from './error-handler';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler';
+import { installBodyParsers } from './body-parsers';
 import { healthRoutes, type ReadinessProbe } from './health.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
 import { selectProtocol } from './routes/ws.routes';
@@ -48,9 +50,12 @@ export function trustProxyOption(value: string): boolean | string[] | ((address:
 }
 
 export async function buildApiApp(c: Container, opts: ApiAppOptions = {}): Promise<FastifyInstance> {
+  const limits = { bodyLimit: c.settings.API_BODY_LIMIT_BYTES, maxParamLength: c.settings.API_MAX_PARAM_LENGTH };
   const app = Fastify({
-    logger: false, bodyLimit: c.settings.API_BODY_LIMIT_BYTES, trustProxy: trustProxyOption(c.settings.API_TRUST_PROXY), exposeHeadRoutes: false,
+    logger: false, bodyLimit: limits.bodyLimit, routerOptions: { maxParamLength: limits.maxParamLength }, trustProxy: trustProxyOption(c.settings.API_TRUST_PROXY), exposeHeadRoutes: false,
     schemaErrorFormatter: formatSchemaErrors,
+    // Errors Fastify answers itself (router, HTTP parser) get the table's shape too.
+    frameworkErrors: frameworkErrors(limits), clientErrorHandler: clientErrorHandler(limits),
     // Redis pub/sub and the queue board may hold connections open; closing must not wait for idle keep-alives.
     forceCloseConnections: true,
   });
@@ -59,9 +64,12 @@ export async function buildApiApp(c: Container, opts: ApiAppOptions = {}): Promi
   app.addHook('onRoute', (route) => void taken.add(firstSegment(route.url)));
   const plugins = await loadPluginRoutes(c.settings.WORKERS_DIR);
   app.setValidatorCompiler(validatorCompiler);
-  installErrorHandling(app, c.logger, c.settings.API_BODY_LIMIT_BYTES);
+  installErrorHandling(app, c.logger, limits);
+  installBodyParsers(app, c.settings.JSON_MAX_DEPTH);
   for (const schema of [ErrorBody, Execution, LogLine, Worker, ConfigRow]) app.addSchema(schema);
   await registerSecurityHeaders(app, c.settings.API_CORS_ORIGINS);
+  // Parses Cookie headers (the queue board keeps its token in one) and sets them with the right attributes.
+  await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 4_096, handleProtocols: (protocols) => selectProtocol(protocols) } });
   await registerDocs(app);
   await app.register(healthRoutes(c, opts.probes ?? new Map()));

@@ -9,6 +9,7 @@ import type { Container } from '../runtime/container';
 import { pluginApis, shownFile } from '../plugins';
 import type { LoadedPluginRoutes } from './plugin-routes';
 import { registerRateLimit } from './rate-limit';
+import { DepthLimitError, jsonTextTooDeep } from '../services/redact';
 
 /** First path segment of a route (`/workers/:id` → `workers`). */
 export function firstSegment(url: string): string {
@@ -20,17 +21,25 @@ export function firstSegment(url: string): string {
  * as elsewhere in the API (proto-poisoning refused); any other content type reaches the route as the Buffer itself,
  * for the plugin to parse after checking its signature.
  */
-function keepRawBodies(app: FastifyInstance): void {
+function keepRawBodies(app: FastifyInstance, maxDepth: number): void {
   const json = app.getDefaultJsonParser('error', 'error') as unknown as FastifyBodyParser<Buffer>;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req: FastifyRequest, body: Buffer, done) => {
     req.rawBody = body;
+    // As for every JSON body of the API (body-parsers.ts); latin1 keeps the ASCII brackets and quotes where they are.
+    if (jsonTextTooDeep(body.toString('latin1'), maxDepth + 1)) return done(new DepthLimitError('request body (below its top-level object)', maxDepth, 'body'), undefined);
     return json.call(app, req, body, done);
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req: FastifyRequest, body: Buffer, done) => {
     req.rawBody = body;
     done(null, body);
   });
+}
+
+/** Whether a public prefix lies inside the plugin's own `/plugins/<folder>` mount. */
+export function withinOwnMount(prefix: string, folder: string): boolean {
+  const own = `/plugins/${folder}`;
+  return prefix === own || prefix.startsWith(`${own}/`);
 }
 
 /**
@@ -41,11 +50,15 @@ export function publicScope(c: Container, loaded: readonly LoadedPluginRoutes[],
   return async (app: FastifyInstance): Promise<void> => {
     const mounts = loaded.filter((l) => l.publicRoutes);
     if (!mounts.length) return;
-    for (const { file, publicRoutes } of mounts) {
+    for (const { folder, file, publicRoutes } of mounts) {
+      // A plugin may serve public files under its own mount (a browser ES module, a Service Worker script: neither
+      // can send a token). Nothing there belongs to another plugin or the core, and Fastify refuses a public route
+      // that duplicates one of the plugin's guarded ones.
+      if (withinOwnMount(publicRoutes!.prefix, folder)) continue;
       const segment = firstSegment(publicRoutes!.prefix);
       if (taken.has(segment) || segment === 'plugins') throw new Error(`${shownFile(file)}: publicRoutes.prefix ${publicRoutes!.prefix} collides with the API's /${segment} routes; choose another prefix (e.g. /webhooks)`);
     }
-    keepRawBodies(app);
+    keepRawBodies(app, c.settings.JSON_MAX_DEPTH);
     await registerRateLimit(app, c, { max: c.settings.PUBLIC_RATE_LIMIT_MAX, windowMs: c.settings.PUBLIC_RATE_LIMIT_WINDOW_MS, name: 'public-rate-limit' });
     app.addHook('onRoute', (route) => {
       if (route.schema && !route.schema.hide) route.schema = { ...route.schema, tags: route.schema.tags ?? ['public'] };

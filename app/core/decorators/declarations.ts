@@ -2,16 +2,20 @@
  * Decorators only record what they saw: the class, its kind, its options and the file that declared it.
  * The registry turns these records into workers later (collect → validate → mount).
  */
-import type { DatabaseOptions, ScheduleOptions, WebSocketOptions } from './options';
 
-export type DeclarationKind = 'schedule' | 'websocket' | 'database';
+/** 'database' or the name of a worker kind ('schedule', 'websocket', 'stream', or one a project registered). */
+export type DeclarationKind = string;
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export type AnyClass = Function;
 
-export type Declaration =
-  | { kind: 'schedule'; target: AnyClass; options: ScheduleOptions; file: string | undefined; seq: number }
-  | { kind: 'websocket'; target: AnyClass; options: WebSocketOptions; file: string | undefined; seq: number }
-  | { kind: 'database'; target: AnyClass; options: DatabaseOptions; file: string | undefined; seq: number };
+/** One decorator application. `options` is the decorator's argument; its kind validates it when the registry builds. */
+export interface Declaration<O extends object = object> {
+  kind: DeclarationKind;
+  target: AnyClass;
+  options: O;
+  file: string | undefined;
+  seq: number;
+}
 
 export const DECLARATION_KEY = Symbol.for('sluice.declaration');
 
@@ -25,15 +29,15 @@ function callerFile(): string | undefined {
     const m = /\(?((?:file:\/\/)?\/[^():]+?\.(?:ts|js|mts|cts|mjs|cjs)):\d+:\d+\)?$/.exec(line.trim());
     if (!m) continue;
     const file = m[1].replace(/^file:\/\//, '');
-    // Skip our own frames and transpiler helpers (vite's decorate helper lives under a virtual \0 path).
-    if (!/\/app\/core\/decorators\/|\/node_modules\/|\0|@oxc-project/.test(file)) return file;
+    // Skip our own frames (decorators of every kind) and transpiler helpers (vite's decorate helper lives under a virtual \0 path).
+    if (!/\/app\/core\/decorators\/|\.decorator\.(?:ts|js)$|\/node_modules\/|\0|@oxc-project/.test(file)) return file;
   }
   return undefined;
 }
 
 export function record(kind: DeclarationKind, target: AnyClass, options: object): void {
   const existing = Reflect.getOwnMetadata(DECLARATION_KEY, target) as Declaration | undefined;
-  const decl = { kind, target, options, file: callerFile(), seq: ++seq } as Declaration;
+  const decl: Declaration = { kind, target, options, file: callerFile(), seq: ++seq };
   if (existing) {
     throw new Error(`${target.name} in ${decl.file ?? 'unknown file'} carries two Sluice decorators (@${existing.kind} and @${kind}); a class is one kind of worker`);
   }

@@ -16,5 +16,7 @@ export const messages = {
     `Invalid option ${option} for worker "${id}" in ${rel(file)}: ${reason}`,
   invalidId: (id: string, file: string | undefined) =>
     `Invalid worker id "${id}" in ${rel(file)}: use letters, digits, '-', '_' or '.' (at most 128 characters)`,
+  unknownKind: (kind: string, cls: string, file: string | undefined, known: string[]) =>
+    `${cls} in ${rel(file)} is declared as a "${kind}" worker, but no such worker kind is registered (known: ${known.join(', ')}); register it with registerWorkerKind()`,
   importFailed: (file: string, reason: string) => `Could not load worker file ${rel(file)}: ${reason}`,
 };

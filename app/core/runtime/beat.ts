@@ -5,7 +5,8 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { RowDataPacket } from 'mysql2/promise';
-import { EventBus } from '../services/events';
+import { describeTarget, EventBus } from '../services/events';
+import { errorText } from '../services/failure';
 import { LeaderLease } from '../services/leader-lease';
 import { deterministicExecutionId } from '../services/ids';
 import { nextFire, previousFire } from '../registry/cron';
@@ -29,7 +30,7 @@ class Beat {
   constructor(private readonly c: Container) {
     this.lease = new LeaderLease(c.redis, c.keys.lease('beat'), c.settings.BEAT_LEASE_MS, (leader) => {
       c.logger.info(leader ? 'beat: this process is the leader and fires schedules' : 'beat: standing by (not the leader)');
-      if (leader) void this.catchUp();
+      if (leader) void this.catchUp().catch((err: unknown) => c.logger.error(`beat: catch-up of missed fires failed: ${errorText(err)}`));
     });
   }
 
@@ -107,8 +108,8 @@ export async function startBeatRole(c: Container, opts: { seed?: boolean } = {})
   await beat.lease.start();
   const sub = c.redisFactory.create('beat:events-sub', { blocking: true });
   await EventBus.subscribe(sub, c.keys.events, (e) => {
-    if (e.type === 'schedule.changed') void beat.reload((e.data as { workerId: string }).workerId);
-  });
+    if (e.type === 'schedule.changed') return beat.reload((e.data as { workerId: string }).workerId);
+  }, (err, e) => c.logger.error(`beat: could not reload the schedule${describeTarget(e)}: ${errorText(err)}`, { workerId: (e?.data as { workerId?: string } | undefined)?.workerId }));
   c.logger.info(`beat scheduling ${beat.tasks.size} schedule(s)`);
   return { lease: beat.lease, reload: (id) => beat.reload(id), stop: () => beat.stop() };
 }

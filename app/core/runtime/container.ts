@@ -12,7 +12,7 @@ import { connectCoreDatabase, ensureDatabase, type CoreDatabase } from '../datab
 import { migrateCore } from '../database/migrate';
 import { discoverWorkers } from '../registry/discovery';
 import { buildRegistry, type WorkerRegistry } from '../registry/worker-registry';
-import { closeAllDatabases, setDatabaseUrlResolver } from '../structures/database-base';
+import { databasePools } from '../structures/database-pools';
 import type { BatchWriter } from '../../../plugins/batcher';
 import { ConfigChain } from '../services/config-chain';
 import { Dispatcher } from '../services/dispatcher';
@@ -21,6 +21,8 @@ import { ExecutionRecorder } from '../services/execution-recorder';
 import { createLogger, createLogWriter, type LogRecord } from '../services/log-writer';
 import { createRedisFactory, RedisKeys, type RedisFactory } from '../services/redis';
 import { LiveRuns } from '../services/live-runs';
+import { Redactor } from '../services/redact';
+import { TokenStore } from '../api/auth/tokens';
 import { errorText } from '../services/failure';
 import { StateMirror } from '../services/state-mirror';
 import { TaskQueues } from '../services/task-queues';
@@ -49,6 +51,8 @@ export class Container {
   readonly config: ConfigChain;
   readonly mirror: StateMirror;
   readonly queues: TaskQueues;
+  /** The process's one redaction and size cap; learns secret values from the config chain and the API tokens. */
+  readonly redactor: Redactor;
   registry!: WorkerRegistry;
   dispatcher!: Dispatcher;
   live!: LiveRuns;
@@ -60,6 +64,8 @@ export class Container {
     const env = opts.env ?? process.env;
     const s = (this.settings = loadSettings(env));
     this.keys = new RedisKeys(s.REDIS_PREFIX);
+    this.redactor = new Redactor({ maxBytes: s.VALUE_MAX_BYTES, maxParamsBytes: s.JOB_PARAMS_MAX_BYTES, maxDepth: s.JSON_MAX_DEPTH, minSecretLength: s.SECRET_MASK_MIN_LENGTH });
+    for (const token of TokenStore.secrets(s.API_TOKENS)) this.redactor.addSecret(token);
     const report = (message: string, meta: Record<string, unknown>): void => {
       this.logger.warn(message, { ...meta, stored: false });
     };
@@ -68,16 +74,16 @@ export class Container {
     this.core = connectCoreDatabase(s.DATABASE_URL, s.DB_POOL_SIZE);
     this.logWriter = createLogWriter(this.core.pool, {
       batchSize: s.LOG_FLUSH_BATCH, concurrency: s.LOG_FLUSH_CONCURRENCY, flushIntervalMs: s.LOG_FLUSH_INTERVAL_MS, maxQueued: s.LOG_QUEUE_MAX,
-      reportIntervalMs: s.LOG_DROP_REPORT_INTERVAL_MS, onReport: report,
+      reportIntervalMs: s.LOG_DROP_REPORT_INTERVAL_MS, onReport: report, redactor: this.redactor,
     });
-    this.logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, dir: s.LOG_DIR, retentionDays: s.LOG_RETENTION_DAYS, sink: this.logWriter, console: opts.console });
+    this.logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, dir: s.LOG_DIR, retentionDays: s.LOG_RETENTION_DAYS, sink: this.logWriter, console: opts.console, redactor: this.redactor });
     this.recorder = new ExecutionRecorder(this.core.pool, {
       batchSize: s.EXECUTION_FLUSH_BATCH, concurrency: s.EXECUTION_FLUSH_CONCURRENCY, flushIntervalMs: s.EXECUTION_FLUSH_INTERVAL_MS, maxQueued: s.EXECUTION_QUEUE_MAX,
-      reportIntervalMs: s.LOG_DROP_REPORT_INTERVAL_MS, onReport: report,
+      reportIntervalMs: s.LOG_DROP_REPORT_INTERVAL_MS, onReport: report, redactor: this.redactor,
     });
-    this.events = new EventBus(this.redis, this.keys.events, (err) => report(`could not publish an event: ${err.message}`, {}));
+    this.events = new EventBus(this.redis, this.keys.events, (err) => report(`could not publish an event: ${err.message}`, {}), this.redactor);
     this.config = new ConfigChain(this.core.pool, {
-      ttlMs: s.CONFIG_CACHE_TTL_MS, channel: this.keys.configChannel, publisher: this.redis, events: this.events, env,
+      ttlMs: s.CONFIG_CACHE_TTL_MS, channel: this.keys.configChannel, publisher: this.redis, events: this.events, env, redactor: this.redactor,
       onError: (err) => report(`config reload failed (serving the cached rows): ${err instanceof Error ? err.message : String(err)}`, {}),
     });
     this.mirror = new StateMirror(this.core.pool, this.redis, this.keys, this.events);
@@ -85,7 +91,8 @@ export class Container {
       lockDurationMs: s.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: s.QUEUE_STALLED_INTERVAL_MS,
       maxStalledCount: s.QUEUE_MAX_STALLED_COUNT, drainDelayS: s.QUEUE_DRAIN_DELAY_S,
     });
-    setDatabaseUrlResolver((key) => this.config.get(key));
+    // The @Database pools have one owner per process: the first container; later ones wait their turn.
+    databasePools.claim(this, (key) => this.config.get(key));
   }
 
   /** Creates/migrates the core database (DB_AUTO_MIGRATE), loads the config cache and builds the registry. */
@@ -174,7 +181,7 @@ export class Container {
     const logLeft = await this.logWriter.close(flushTimeoutMs);
     if (execLeft || logLeft) this.logger.error(`shutdown: ${execLeft} execution row(s) and ${logLeft} log record(s) could not be written`, { stored: false });
     await this.queues.close(true);
-    await closeAllDatabases();
+    await databasePools.release(this);
     await closeMongoHubs().catch(() => undefined);
     await this.core.close().catch(() => undefined);
     await this.redisFactory.closeAll();

@@ -1,45 +1,65 @@
 /**
- * Starts and supervises every `@WebSocket` listener in a worker process, and applies start / stop / restart
- * requests (ControlChannel) and enable / disable changes (schedule.changed events) from any process.
- * A stop request is remembered in the listener's live state (`requested=stopped`) so no other process takes over.
+ * Starts and supervises the long-lived workers of one supervised kind (`@WebSocket` listeners, `@Stream`
+ * consumers, …) in a worker process, and applies start / stop / restart requests (ControlChannel) and enable /
+ * disable changes (schedule.changed events) from any process. A stop request is remembered in the worker's live
+ * state (`requested=stopped`) so no other process takes over.
  */
-import { ListenerSupervisor } from '../services/listener-supervisor';
-import { EventBus } from '../services/events';
+import { describeTarget, EventBus } from '../services/events';
+import { errorText } from '../services/failure';
 import type { ControlMessage } from '../services/control';
+import type { KindRuntime, WorkerDefinitionBase } from '../kinds/kind';
+import type { WorkerContextServices } from '../kinds/worker-context';
 import type { Container } from './container';
 
-export class ListenerManager {
-  private readonly supervisors = new Map<string, ListenerSupervisor>();
+/** One supervised worker in this process. */
+export interface Supervisor {
+  /** Starts unless disabled or stopped on request (then it only publishes that state). */
+  start(enabled: boolean, stoppedByRequest: boolean): Promise<void>;
+  /** Stops the work in hand cleanly and publishes `state`. */
+  stop(state: 'stopped' | 'disabled', reason: string): Promise<void>;
+}
 
-  constructor(private readonly c: Container) {
-    for (const def of c.registry.listeners) {
-      this.supervisors.set(def.id, new ListenerSupervisor(def, {
-        redis: c.redis, keys: c.keys, mirror: c.mirror, events: c.events, recorder: c.recorder, config: c.config,
-        logger: c.logger, leaseMs: c.settings.LISTENER_LEASE_MS,
-      }));
-    }
+/** The process services a supervisor and its handler's ctx reach. */
+export function supervisorServices(c: Container): WorkerContextServices & Pick<Container, 'keys' | 'mirror' | 'recorder'> {
+  return {
+    redis: c.redis, keys: c.keys, mirror: c.mirror, events: c.events, recorder: c.recorder, config: c.config, logger: c.logger,
+    dispatcher: c.dispatcher, mongo: () => c.mongo(), databases: () => c.registry.databaseOptions(),
+  };
+}
+
+export class ListenerManager implements KindRuntime {
+  private readonly supervisors = new Map<string, Supervisor>();
+
+  /** `label` names the kind's workers in the boot line ("2 listener(s)"). */
+  constructor(private readonly c: Container, defs: readonly WorkerDefinitionBase[], create: (def: WorkerDefinitionBase) => Supervisor, private readonly label = 'listener') {
+    for (const def of defs) this.supervisors.set(def.id, create(def));
   }
 
   get size(): number {
     return this.supervisors.size;
   }
 
-  supervisor(id: string): ListenerSupervisor | undefined {
+  get summary(): string {
+    return `${this.size} ${this.label}(s)`;
+  }
+
+  supervisor(id: string): Supervisor | undefined {
     return this.supervisors.get(id);
   }
 
   async start(): Promise<void> {
     if (!this.supervisors.size) return;
     for (const id of this.supervisors.keys()) await this.apply(id);
-    const sub = this.c.redisFactory.create('worker:listener-events', { blocking: true });
+    const sub = this.c.redisFactory.create(`worker:${this.label}-events`, { blocking: true });
     await EventBus.subscribe(sub, this.c.keys.events, (e) => {
       const workerId = (e.data as { workerId?: string }).workerId;
-      if (e.type === 'schedule.changed' && workerId && this.supervisors.has(workerId)) void this.apply(workerId);
-    });
+      if (e.type === 'schedule.changed' && workerId && this.supervisors.has(workerId)) return this.apply(workerId);
+    }, (err, e) => this.c.logger.error(`listeners: could not apply ${e?.type ?? 'an event'}${describeTarget(e)}: ${errorText(err)}`, { workerId: (e?.data as { workerId?: string } | undefined)?.workerId }));
   }
 
-  /** Handles a control request aimed at a listener of this process. */
-  async control(m: Extract<ControlMessage, { type: 'listener' }>): Promise<void> {
+  /** Handles a control request aimed at a supervised worker of this process. */
+  async control(m: ControlMessage): Promise<void> {
+    if (m.type !== 'listener') return;
     const sup = this.supervisors.get(m.workerId);
     if (!sup) return;
     if (m.action === 'stop' || m.action === 'restart') {
@@ -56,7 +76,7 @@ export class ListenerManager {
     await Promise.all([...this.supervisors.values()].map((s) => s.stop('stopped', 'worker shutting down')));
   }
 
-  /** Brings one listener in line with its durable enabled flag and any stop request. */
+  /** Brings one worker in line with its durable enabled flag and any stop request. */
   private async apply(id: string): Promise<void> {
     const sup = this.supervisors.get(id)!;
     const [row] = await this.c.mirror.loadWorkers([id]);

@@ -7,7 +7,7 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
 import { envOrDefault, isSecretKey, settingDefinitions } from '../../config/settings';
 import { readJson } from '../database/connection';
-import { maskSecretValue } from './redact';
+import { DepthLimitError, depthExceeds, maskSecretValue, type Redactor } from './redact';
 import type { EventBus } from './events';
 
 export type ConfigSource = 'worker' | 'global' | 'env' | 'default';
@@ -34,8 +34,15 @@ export class ConfigChain {
 
   constructor(
     private readonly pool: Pool,
-    private readonly opts: { ttlMs: number; channel: string; publisher: Redis; events?: EventBus; env?: NodeJS.ProcessEnv; onError?: (err: unknown) => void },
+    private readonly opts: {
+      ttlMs: number; channel: string; publisher: Redis; events?: EventBus; env?: NodeJS.ProcessEnv; onError?: (err: unknown) => void;
+      /** Learns every value read under a secret-looking key, so log lines and stored texts mask it. */
+      redactor?: Redactor;
+    },
   ) {}
+
+  /** Secret env/default values already handed to the redactor (env does not change while the process runs). */
+  private readonly learned = new Set<string>();
 
   /** Loads every row; called at boot and on invalidation. */
   async load(): Promise<void> {
@@ -43,6 +50,7 @@ export class ConfigChain {
     const next: Rows = { global: new Map(), perWorker: new Map() };
     for (const r of rows) {
       const value = readJson(r.value);
+      if (this.opts.redactor && isSecretKey(r.key)) this.opts.redactor.addSecret(value);
       if (r.worker_id === null) next.global.set(r.key, value);
       else {
         let m = next.perWorker.get(r.worker_id);
@@ -64,7 +72,13 @@ export class ConfigChain {
         try {
           change = JSON.parse(message);
         } catch { /* a bare invalidation */ }
-        for (const l of this.listeners) l(change);
+        for (const l of this.listeners) {
+          try {
+            l(change);
+          } catch (err) {
+            this.opts.onError?.(err);
+          }
+        }
       });
     });
     // After a Redis reconnect a message may have been missed: reload then.
@@ -106,7 +120,12 @@ export class ConfigChain {
       if (own?.has(key)) return { value: own.get(key), source: 'worker' };
     }
     if (this.rows.global.has(key)) return { value: this.rows.global.get(key), source: 'global' };
-    return envOrDefault(key, this.opts.env);
+    const fallback = envOrDefault(key, this.opts.env);
+    if (fallback && this.opts.redactor && !this.learned.has(key)) {
+      this.learned.add(key);
+      if (isSecretKey(key)) this.opts.redactor.addSecret(fallback.value);
+    }
+    return fallback;
   }
 
   get<T = unknown>(key: string, workerId: string | null = null): T {
@@ -134,6 +153,8 @@ export class ConfigChain {
   /** Writes a row (worker or global), then announces it so every process reloads. */
   async set(key: string, value: unknown, workerId: string | null = null): Promise<void> {
     if (value === undefined) throw new Error('config value must not be undefined');
+    const maxDepth = this.opts.redactor?.limits.maxDepth;
+    if (maxDepth !== undefined && depthExceeds(value, maxDepth)) throw new DepthLimitError(`config value "${key}"`, maxDepth, 'body/value');
     await this.pool.query(
       'INSERT INTO worker_configs (worker_id, `key`, value, updated_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)',
       [workerId, key, JSON.stringify(value)],

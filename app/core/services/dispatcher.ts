@@ -72,7 +72,8 @@ export class Dispatcher {
   async enqueue(workerId: string, params: Record<string, unknown> = {}, opts: DispatchOptions = {}): Promise<string> {
     const def = this.definition(workerId);
     checkSpec(opts, '');
-    assertParams(def.params, params);
+    params = assertParams(def.params, params);
+    this.recorder.redactor.checkParams(params);
     const [id] = await this.dispatch(def, [this.prepare(def, { ...opts, params }, opts)]);
     return id;
   }
@@ -86,10 +87,12 @@ export class Dispatcher {
   async enqueueMany(workerId: string, jobs: readonly JobSpec[], common: Pick<DispatchOptions, 'trigger' | 'parentExecutionId'> = {}): Promise<string[]> {
     const def = this.definition(workerId);
     if (!Array.isArray(jobs)) throw new ParamsValidationError('', 'jobs must be an array');
-    jobs.forEach((spec, i) => {
+    const specs = jobs.map((spec, i) => {
       checkSpec(spec, `jobs[${i}].`);
       try {
-        assertParams(def.params, spec.params ?? {});
+        const params = assertParams(def.params, spec.params ?? {});
+        this.recorder.redactor.checkParams(params);
+        return { ...spec, params };
       } catch (err) {
         if (err instanceof ParamsValidationError) throw new ParamsValidationError(err.field, `jobs[${i}]: ${err.reason}`);
         throw err;
@@ -97,7 +100,7 @@ export class Dispatcher {
     });
     const first = new Map<string, number>();
     const unique: Prepared[] = [];
-    const slot = jobs.map((spec) => {
+    const slot = specs.map((spec) => {
       const seen = spec.jobId === undefined ? undefined : first.get(spec.jobId);
       if (seen !== undefined) return seen;
       if (spec.jobId !== undefined) first.set(spec.jobId, unique.length);
@@ -128,7 +131,7 @@ export class Dispatcher {
 
   private prepare(def: ScheduleDefinition, spec: JobSpec & { at?: Date }, common: Pick<DispatchOptions, 'trigger' | 'parentExecutionId'>): Prepared {
     const at = spec.at ?? new Date();
-    const executionId = spec.jobId ? deterministicExecutionId(spec.jobId, at) : newExecutionId(at);
+    const executionId = spec.jobId ? deterministicExecutionId(spec.jobId, at) : newExecutionId(spec.at);
     const data: JobData = {
       executionId, workerId: def.id, trigger: common.trigger ?? 'manual', params: spec.params ?? {},
       queuedAt: new Date().toISOString(), parentExecutionId: common.parentExecutionId ?? null,

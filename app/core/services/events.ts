@@ -1,5 +1,6 @@
 /** The event channel (SPEC §4): published on Redis pub/sub, relayed to /ws clients by the API. */
 import type { Redis } from 'ioredis';
+import type { Redactor } from './redact';
 
 export interface SluiceEventMap {
   'worker.state': { workerId: string; state: string; executionId?: string | null };
@@ -9,6 +10,7 @@ export interface SluiceEventMap {
   'config.changed': { workerId: string | null; key: string };
   'schedule.changed': { workerId: string };
   'listener.state': { workerId: string; state: string };
+  'stream.state': { workerId: string; state: string; consumers?: number; pending?: number; lag?: number | null; length?: number };
   [plugin: `${string}.${string}`]: Record<string, unknown>;
 }
 
@@ -23,11 +25,17 @@ export interface SluiceEvent<T extends EventType = EventType> {
 export class EventBus {
   private lastReport = 0;
 
-  constructor(private readonly redis: Redis, private readonly channel: string, private readonly onError: (err: Error) => void = () => undefined) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly channel: string,
+    private readonly onError: (err: Error) => void = () => undefined,
+    /** Redacts and caps every payload field (plugin events and progress carry values from workers). */
+    private readonly redactor?: Redactor,
+  ) {}
 
   /** Fire-and-forget: events are a live view, the MySQL record is what survives. Failures are reported (≤ 1 per 10 s). */
   publish<T extends EventType>(type: T, data: SluiceEventMap[T]): void {
-    const event: SluiceEvent<T> = { type, ts: new Date().toISOString(), data };
+    const event: SluiceEvent<T> = { type, ts: new Date().toISOString(), data: this.redactor ? this.redactor.fields(data) : data };
     this.redis.publish(this.channel, JSON.stringify(event)).catch((err: Error) => {
       if (Date.now() - this.lastReport < 10_000) return;
       this.lastReport = Date.now();
@@ -35,23 +43,32 @@ export class EventBus {
     });
   }
 
-  /** Subscribes on a dedicated connection; returns an unsubscribe function. */
-  static async subscribe(sub: Redis, channel: string, onEvent: (e: SluiceEvent) => void): Promise<() => Promise<void>> {
+  /**
+   * Subscribes on a dedicated connection; returns an unsubscribe function. A handler may return a promise. A handler
+   * that throws or rejects, and a message that does not parse, are reported through `onError` with the event (one
+   * failure never costs the other events of a message).
+   */
+  static async subscribe(
+    sub: Redis, channel: string, onEvent: (e: SluiceEvent) => void | Promise<unknown>,
+    onError: (err: unknown, event: SluiceEvent | null) => void = reportToStderr,
+  ): Promise<() => Promise<void>> {
     const handler = (ch: string, message: string): void => {
       if (ch !== channel) return;
       let parsed: unknown;
       try {
         parsed = JSON.parse(message);
-      } catch {
-        return; // a malformed message from a foreign publisher is ignored
+      } catch (err) {
+        onError(new Error(`malformed event message (${err instanceof Error ? err.message : String(err)}): ${message.slice(0, 200)}`), null);
+        return;
       }
       // Run bookkeeping publishes its events in batches: one message holding an array of events.
       for (const event of Array.isArray(parsed) ? parsed : [parsed]) {
         if (!event || typeof event !== 'object' || typeof (event as SluiceEvent).type !== 'string') continue;
         try {
-          onEvent(event as SluiceEvent);
-        } catch {
-          // one handler failure must not cost the other events of the message
+          const out = onEvent(event as SluiceEvent);
+          if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).catch((err: unknown) => onError(err, event as SluiceEvent));
+        } catch (err) {
+          onError(err, event as SluiceEvent);
         }
       }
     };
@@ -62,4 +79,16 @@ export class EventBus {
       await sub.unsubscribe(channel);
     };
   }
+}
+
+/** The fallback for subscribers that pass no reporter: never silent. */
+function reportToStderr(err: unknown, event: SluiceEvent | null): void {
+  const about = event ? ` handling ${event.type}${describeTarget(event)}` : '';
+  process.emitWarning(`event subscriber failed${about}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** ` of worker "x"` when the event names a worker. */
+export function describeTarget(event: SluiceEvent | null): string {
+  const workerId = (event?.data as { workerId?: unknown } | undefined)?.workerId;
+  return typeof workerId === 'string' ? ` of worker "${workerId}"` : '';
 }

@@ -7,7 +7,7 @@ import type { Pool } from 'mysql2/promise';
 import { escape } from 'mysql2';
 import { BatchWriter } from '../../../plugins/batcher';
 import { isPermanentMysqlError } from '../database/errors';
-import { redactSecrets } from './redact';
+import { Redactor } from './redact';
 import type { Progress, Trigger } from '../structures/context';
 
 export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped';
@@ -45,15 +45,6 @@ export interface WorkerStatusSnapshot {
 
 
 
-const MAX_JSON = 256 * 1024;
-
-function jsonColumn(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  const text = JSON.stringify(redactSecrets(value));
-  if (text === undefined) return null;
-  return text.length > MAX_JSON ? JSON.stringify({ truncated: true, bytes: text.length }) : text;
-}
-
 const EXEC_COLUMNS = ['id', 'worker_id', '`trigger`', 'params', 'status', 'attempt', 'progress', 'result', 'error', 'job_id', 'parent_execution_id', 'queued_at', 'started_at', 'finished_at', 'duration_ms', 'rev', 'fence'];
 // A write wins when its (fence, rev) is not older than the row's. rev and fence are assigned last, in that order:
 // MySQL evaluates assignments left to right and later ones see the values already updated.
@@ -89,16 +80,17 @@ const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? '
 /** DATETIME(3) in UTC (the pool's timezone is 'Z'). */
 const date = (d: Date | null): string => (d === null || Number.isNaN(d.getTime()) ? 'NULL' : `'${d.toISOString().slice(0, 23).replace('T', ' ')}'`);
 
-function execTuple(r: ExecutionSnapshot, rev: number): string {
-  return `(${str(r.id)},${str(r.workerId)},${str(r.trigger)},${str(jsonColumn(r.params))},${str(r.status)},${num(r.attempt)},`
-    + `${str(jsonColumn(r.progress))},${str(jsonColumn(r.result))},${str(r.error)},${str(r.jobId)},${str(r.parentExecutionId)},`
+/** Params, progress and result as redacted, capped JSON; the error as a redacted, capped text. */
+function execTuple(r: ExecutionSnapshot, rev: number, red: Redactor): string {
+  return `(${str(r.id)},${str(r.workerId)},${str(r.trigger)},${str(red.json(r.params))},${str(r.status)},${num(r.attempt)},`
+    + `${str(red.json(r.progress))},${str(red.json(r.result))},${str(red.text(r.error))},${str(r.jobId)},${str(r.parentExecutionId)},`
     + `${date(r.queuedAt)},${date(r.startedAt)},${date(r.finishedAt)},${num(r.durationMs)},${rev},${num(r.fence)})`;
 }
 
 const newer = (a: RowWrite, b: RowWrite): boolean => a.fence > b.fence || (a.fence === b.fence && a.rev >= b.rev);
 
-function statusRow(r: WorkerStatusSnapshot): unknown[] {
-  return [r.workerId, r.state, r.lastExecutionId, r.lastStartedAt, r.lastFinishedAt, jsonColumn(r.lastResult), r.lastError, r.consecutiveFailures, new Date()];
+function statusRow(r: WorkerStatusSnapshot, red: Redactor): unknown[] {
+  return [r.workerId, r.state, r.lastExecutionId, r.lastStartedAt, r.lastFinishedAt, red.json(r.lastResult), red.text(r.lastError), r.consecutiveFailures, new Date()];
 }
 
 export interface ExecutionRecorderOptions {
@@ -109,9 +101,13 @@ export interface ExecutionRecorderOptions {
   maxQueued: number;
   reportIntervalMs: number;
   onReport: (message: string, meta: Record<string, unknown>) => void;
+  /** Redacts and caps every value written (the process's Redactor). @defaultValue keys only, DEFAULT_LIMITS */
+  redactor?: Redactor;
 }
 
 export class ExecutionRecorder {
+  /** The process's redaction: what the recorder applies to rows, the job runner applies to the live state and Bull. */
+  readonly redactor: Redactor;
   readonly writer: BatchWriter<RowWrite>;
   readonly statusWriter: BatchWriter<WorkerStatusSnapshot>;
   private rev = 0;
@@ -122,6 +118,7 @@ export class ExecutionRecorder {
 
   constructor(private readonly pool: Pool, opts: ExecutionRecorderOptions) {
     this.startDelayMs = opts.flushIntervalMs;
+    this.redactor = opts.redactor ?? new Redactor();
     this.writer = new BatchWriter<RowWrite>({ name: 'executions', ...opts, isPermanent: isPermanentMysqlError, write: (rows) => this.writeExecutions(rows) });
     // One row per worker, updated by every flush: a single flight avoids lock waits between flights.
     this.statusWriter = new BatchWriter<WorkerStatusSnapshot>({ name: 'worker_status', ...opts, concurrency: 1, isPermanent: isPermanentMysqlError, write: (rows) => this.writeStatuses(rows) });
@@ -129,7 +126,7 @@ export class ExecutionRecorder {
 
   private snapshot(row: ExecutionSnapshot): RowWrite {
     const rev = ++this.rev;
-    return { id: row.id, fence: row.fence, rev, tuple: execTuple(row, rev) };
+    return { id: row.id, fence: row.fence, rev, tuple: execTuple(row, rev, this.redactor) };
   }
 
   execution(row: ExecutionSnapshot): void {
@@ -203,7 +200,7 @@ export class ExecutionRecorder {
       merged.set(row.workerId, prev ? mergeStatus(prev, row) : row);
     }
     const ordered = [...merged.values()].sort((a, b) => (a.workerId < b.workerId ? -1 : 1));
-    await this.pool.query(STATUS_SQL, [ordered.map(statusRow)]);
+    await this.pool.query(STATUS_SQL, [ordered.map((r) => statusRow(r, this.redactor))]);
   }
 }
 

@@ -62,11 +62,16 @@ export class JobRunner {
       queue.on('error', (err: Error) => this.deps.logger.warn(`queue ${def.id}: ${err.message}`, { workerId: def.id, stored: false }));
       queue.on('lock-extension-failed', (job: Job<JobData>, err: Error) =>
         this.deps.logger.warn(`lost the lock of a running job; its result will not be recorded over the new owner's`, { workerId: def.id, executionId: job.data?.executionId, error: err.message }));
-      void queue.process(this.concurrencyOf(def), (job: Job<JobData>) => this.process(def, job));
+      this.background(def.id, 'stopped consuming its queue', queue.process(this.concurrencyOf(def), (job: Job<JobData>) => this.process(def, job)));
     }
     // One timer renews the running-set leases of every run in this process.
     this.renewTimer = setInterval(() => this.renewLeases(), Math.max(1_000, Math.floor(this.deps.lockDurationMs / 2)));
     this.renewTimer.unref();
+  }
+
+  /** Work nobody waits for (Bull's process loop, bookkeeping after a stall): a failure is logged with the worker id. */
+  private background(workerId: string, what: string, work: Promise<unknown>): void {
+    work.catch((err: unknown) => this.deps.logger.error(`worker ${workerId}: ${what}: ${errorText(err)}`, { workerId }));
   }
 
   private renewLeases(): void {
@@ -104,7 +109,8 @@ export class JobRunner {
   /** Stops taking jobs, waits up to `graceMs` for running ones, then interrupts the rest (they are re-run elsewhere). */
   async stop(graceMs: number): Promise<{ finished: number; interrupted: number }> {
     this.stopping = true;
-    await Promise.all(this.deps.queues.all().map((q) => q.pause(true, true).catch(() => undefined)));
+    await Promise.all(this.deps.queues.all().map((q) => q.pause(true, true).catch((err: unknown) =>
+      this.deps.logger.warn(`worker ${q.name}: could not pause its queue for shutdown: ${errorText(err)}`, { workerId: q.name, stored: false }))));
     const pending = [...this.active.values()];
     const all = Promise.allSettled(pending.map((r) => r.done));
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
@@ -113,7 +119,8 @@ export class JobRunner {
     if (left.length) await Promise.race([Promise.allSettled(left.map((r) => r.done)), new Promise((r) => setTimeout(r, 1_000).unref())]);
     if (this.renewTimer) clearInterval(this.renewTimer);
     await this.deps.queues.close(timedOut);
-    await this.deps.live.flushNow().catch(() => undefined);
+    await this.deps.live.flushNow().catch((err: unknown) =>
+      this.deps.logger.warn(`shutdown: the last live-state changes could not be written (Redis): ${errorText(err)}`, { stored: false }));
     return { finished: pending.length - left.length, interrupted: left.length };
   }
 
@@ -192,9 +199,11 @@ export class JobRunner {
       const out: unknown = this.instance(def).run(ctx);
       // A run that returns without a promise is done; one that returns a promise is raced against its abort.
       const result = isThenable(out) ? await abort.race(Promise.resolve(out)) : out;
-      this.markFinished(def, snap, 'succeeded', result, null);
+      // One redaction and cap for every copy of the result: execution row, live state, worker status, Bull's returnvalue.
+      const safe = this.deps.recorder.redactor.sanitize(result);
+      this.markFinished(def, snap, 'succeeded', safe.value, null, safe.json);
       ctx.settleLog(false);
-      return result ?? null;
+      return safe.value;
     } catch (err) {
       return this.handleError(def, job, snap, ctx, err, abort);
     } finally {
@@ -217,11 +226,21 @@ export class JobRunner {
     const willRetry = verdict.retryable && job.attemptsMade + 1 < (job.opts.attempts ?? def.attempts);
     if (!verdict.retryable) void job.discard();
     await this.failed(def, ctx, cause, !willRetry);
-    ctx.log.error(`run failed: ${verdict.message}`, { status: verdict.status, willRetry });
-    if (willRetry) this.markRetrying(def, snap, verdict.message);
-    else this.markFinished(def, snap, verdict.status, null, verdict.message);
+    const message = this.deps.recorder.redactor.text(verdict.message);
+    ctx.log.error(`run failed: ${message}`, { status: verdict.status, willRetry });
+    if (willRetry) this.markRetrying(def, snap, message);
+    else this.markFinished(def, snap, verdict.status, null, message);
     ctx.settleLog(true);
-    throw cause instanceof Error ? cause : new Error(verdict.message);
+    throw this.storableError(cause, message);
+  }
+
+  /** What Bull stores as failedReason and stacktrace: the redacted message, and a stack with known secrets masked. */
+  private storableError(cause: unknown, message: string): Error {
+    const err = new Error(message);
+    err.name = cause instanceof Error ? cause.name : 'Error';
+    const stack = cause instanceof Error ? cause.stack : undefined;
+    err.stack = stack ? this.deps.recorder.redactor.text(stack) : `${err.name}: ${message}`;
+    return err;
   }
 
   /** The worker's onFailed hook, before the failure is recorded; its own failure is logged against the run. */
@@ -257,23 +276,24 @@ export class JobRunner {
    * Records the final state through the batched path. If the process dies before that row is written, Bull still
    * holds the outcome and the Reconciler settles the row from it.
    */
-  private markFinished(def: ScheduleDefinition, snap: ExecutionSnapshot, status: ExecutionStatus, result: unknown, error: string | null): void {
+  private markFinished(def: ScheduleDefinition, snap: ExecutionSnapshot, status: ExecutionStatus, result: unknown, error: string | null, resultJson: string | null = null): void {
     this.deps.recorder.settled(snap.id);
     const finishedAt = new Date();
     Object.assign(snap, { status, result: result ?? null, error, finishedAt, durationMs: finishedAt.getTime() - snap.startedAt!.getTime() });
     if (def.history === 'all' || status !== 'succeeded') this.deps.recorder.execution(snap);
-    this.afterRun(def, snap, status, error);
+    this.afterRun(def, snap, status, error, resultJson);
   }
 
   /**
    * Leaves the running set and updates the live state (final outcomes announce the end); the durable worker status
    * follows once the live state is applied (LiveRuns reports it once per worker and batch).
    */
-  private afterRun(def: ScheduleDefinition, snap: ExecutionSnapshot, outcome: string, error: string | null): void {
+  private afterRun(def: ScheduleDefinition, snap: ExecutionSnapshot, outcome: string, error: string | null, resultJson: string | null = null): void {
     const succeeded = outcome === 'succeeded';
     const fields: Record<string, string | number> = { last_execution_id: snap.id, last_status: outcome };
     if (snap.finishedAt) fields.last_finished_at = snap.finishedAt.toISOString();
-    if (succeeded) fields.last_result = JSON.stringify(snap.result ?? null);
+    // snap.result is already redacted and capped (execute); resultJson is its JSON text.
+    if (succeeded) fields.last_result = resultJson ?? 'null';
     if (error) fields.last_error = error;
     const events: Array<[string, Record<string, unknown>]> = outcome === 'retrying' ? [] : [['execution.finished', { workerId: def.id, executionId: snap.id, status: outcome, durationMs: snap.durationMs, error }]];
     // The end of a cron fire under an overlap policy is sent at once: the next fire's check may be waiting for it.
@@ -295,7 +315,7 @@ export class JobRunner {
     };
     this.deps.recorder.execution(snap);
     this.afterRun(def, snap, 'failed', snap.error);
-    void this.abandoned(def, snap);
+    this.background(def.id, `onAbandoned of execution ${snap.id} failed`, this.abandoned(def, snap));
   }
 
   /** Lets the worker settle its own bookkeeping for a job that ended without run() seeing it end. */

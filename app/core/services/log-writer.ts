@@ -8,7 +8,7 @@ import 'winston-daily-rotate-file';
 import type { Pool } from 'mysql2/promise';
 import { BatchWriter } from '../../../plugins/batcher';
 import { isPermanentMysqlError } from '../database/errors';
-import { redactSecrets } from './redact';
+import { Redactor } from './redact';
 
 export interface LogRecord {
   executionId: string | null;
@@ -26,11 +26,12 @@ export interface LogWriterOptions {
   maxQueued: number;
   reportIntervalMs: number;
   onReport: (message: string, meta: Record<string, unknown>) => void;
+  /** Caps messages and meta (the logger has already masked secrets). @defaultValue limits of DEFAULT_LIMITS */
+  redactor?: Redactor;
 }
 
-const MAX_MESSAGE = 16_000;
-
 export function createLogWriter(pool: Pool, opts: LogWriterOptions): BatchWriter<LogRecord> {
+  const redactor = opts.redactor ?? new Redactor();
   return new BatchWriter<LogRecord>({
     name: 'execution_logs',
     batchSize: opts.batchSize,
@@ -41,14 +42,16 @@ export function createLogWriter(pool: Pool, opts: LogWriterOptions): BatchWriter
     onReport: opts.onReport,
     isPermanent: isPermanentMysqlError,
     write: async (records) => {
-      const rows = records.map((r) => [
-        r.executionId, r.workerId, r.level,
-        r.message.length > MAX_MESSAGE ? `${r.message.slice(0, MAX_MESSAGE)}…` : r.message,
-        r.meta ? JSON.stringify(r.meta) : null, r.ts,
-      ]);
+      // Capping happens here, off the caller's path: the JSON text is made once, for the insert.
+      const rows = records.map((r) => [r.executionId, r.workerId, r.level, redactor.text(r.message), r.meta ? capJson(r.meta, redactor) : null, r.ts]);
       await pool.query('INSERT INTO execution_logs (execution_id, worker_id, level, message, meta, ts) VALUES ?', [rows]);
     },
   });
+}
+
+function capJson(meta: Record<string, unknown>, redactor: Redactor): string {
+  const text = JSON.stringify(meta);
+  return text.length * 3 <= redactor.limits.maxBytes ? text : redactor.json(meta) ?? 'null';
 }
 
 const RESERVED = new Set(['level', 'message', 'executionId', 'workerId', 'timestamp', 'stored']);
@@ -72,7 +75,7 @@ export class ExecutionLogTransport extends Transport {
         workerId: (info.workerId as string | undefined) ?? null,
         level: String(info.level),
         message: typeof info.message === 'string' ? info.message : JSON.stringify(info.message),
-        meta: meta ? (redactSecrets(meta) as Record<string, unknown>) : null,
+        meta,
         ts: new Date(),
       });
     }
@@ -89,12 +92,29 @@ export interface LoggerOptions {
   sink?: { push(r: LogRecord): void };
   /** Console output; off in benchmarks. @defaultValue true */
   console?: boolean;
+  /** Masks secret-looking keys and known secret values in every record, before any transport sees it. */
+  redactor?: Redactor;
 }
+
+const FORMAT_OWN = new Set(['level', 'message', 'timestamp', 'workerId', 'executionId', 'stored']);
+
+/**
+ * The logger-level format: every record is redacted once, before console, file and execution_logs see it. Known
+ * secret values are masked in the message and in every meta string, even under innocent keys (a worker that logs
+ * a secret by mistake), and secret-looking keys are masked at any depth.
+ */
+export const redactRecord = (redactor: Redactor): winston.Logform.Format => winston.format((info) => {
+  if (typeof info.message === 'string') info.message = redactor.maskText(info.message);
+  for (const key of Object.keys(info)) {
+    if (!FORMAT_OWN.has(key)) info[key] = redactor.field(key, info[key]);
+  }
+  return info;
+})();
 
 const pretty = winston.format.printf((info) => {
   const scope = [info.workerId, info.executionId && String(info.executionId).slice(0, 8)].filter(Boolean).join('/');
   const { level, message, timestamp, workerId: _w, executionId: _e, stored: _s, ...rest } = info;
-  const extra = Object.keys(rest).length ? ` ${JSON.stringify(redactSecrets(rest))}` : '';
+  const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
   return `${String(timestamp)} ${level}${scope ? ` [${scope}]` : ''} ${String(message)}${extra}`;
 });
 
@@ -117,5 +137,5 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
     }));
   }
   if (opts.sink) transports.push(new ExecutionLogTransport(opts.sink));
-  return winston.createLogger({ level: opts.level, transports, exitOnError: false });
+  return winston.createLogger({ level: opts.level, format: redactRecord(opts.redactor ?? new Redactor()), transports, exitOnError: false });
 }

@@ -130,7 +130,8 @@ export class JobContext implements RunContext {
       snap.progress = value;
       if (def.history === 'all') services.recorder.execution(snap);
       services.events.publish('execution.progress', { workerId: def.id, executionId: snap.id, progress: value });
-      await services.mirror.setLiveState(def.id, { progress: JSON.stringify(value) });
+      // The live hash gets the same redacted, capped copy as the row (a worker may pass any object).
+      await services.mirror.setLiveState(def.id, { progress: services.recorder.redactor.json(value) ?? 'null' });
     });
   }
 

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
-import type { WorkerDefinition, WorkerRegistry } from '../registry/worker-registry';
+import type { WorkerRegistry } from '../registry/worker-registry';
+import { kindOf } from '../kinds';
 import { readJson } from '../database/connection';
 import type { EventBus } from './events';
 import type { RedisKeys } from './redis';
@@ -20,17 +21,6 @@ export interface WorkerRecord {
   sourceFile: string;
   options: Record<string, unknown>;
   createdAt: Date;
-}
-
-function describeOptions(def: WorkerDefinition): Record<string, unknown> {
-  if (def.kind === 'websocket') {
-    return { url: def.url ?? null, urlConfigKey: def.urlConfigKey ?? null, heartbeatMs: def.heartbeatMs, reconnect: def.reconnect, singleton: def.singleton };
-  }
-  return {
-    concurrency: def.concurrencySetting ?? def.concurrency, timeoutMs: def.timeoutSetting ?? def.timeoutMs, attempts: def.attemptsSetting ?? def.attempts, backoff: def.backoff, overlap: def.overlap,
-    catchUp: def.catchUp, history: def.history, nonRetryable: def.nonRetryable.map((n) => (typeof n === 'function' ? n.name : String(n))),
-    hasParamsSchema: Boolean(def.params),
-  };
 }
 
 const SEED_SQL = `INSERT INTO workers (id, kind, description, cron, timezone, enabled, code_cron, code_timezone, code_enabled, source_file, options, updated_at)
@@ -51,9 +41,9 @@ export class StateMirror {
   async seedRegistry(registry: WorkerRegistry): Promise<void> {
     const now = new Date();
     const rows = [...registry.workers.values()].map((def) => {
-      const cron = def.kind === 'schedule' ? def.cron : null;
-      const tz = def.kind === 'schedule' ? def.timezone : null;
-      return [def.id, def.kind, def.description, cron, tz, def.enabled, cron, tz, def.enabled, path.relative(process.cwd(), def.file), JSON.stringify(describeOptions(def)), now];
+      const kind = kindOf(def);
+      const { cron, timezone: tz } = kind.columns?.(def) ?? { cron: null, timezone: null };
+      return [def.id, def.kind, def.description, cron, tz, def.enabled, cron, tz, def.enabled, path.relative(process.cwd(), def.file), JSON.stringify(kind.describe(def)), now];
     });
     if (rows.length) await this.pool.query(SEED_SQL, [rows]);
   }

@@ -78,3 +78,28 @@ export interface RunContext<P = Record<string, unknown>> {
   /** Drizzle instance of a database declared with `@Database({ name })`. */
   database(name: string): MySql2Database<Record<string, never>>;
 }
+
+/**
+ * What every long-lived handler gets — `@WebSocket` listeners and `@Stream` consumers: the services of
+ * `RunContext` without a run (lines are stored against the worker, `enqueue` records trigger `chained`).
+ */
+export interface WorkerContext {
+  readonly workerId: string;
+  /** Lines are stored in execution_logs against this worker (no execution). */
+  readonly log: RunLogger;
+  /** Resolved through the chain: worker row → global row → env → default. */
+  readonly config: ConfigReader;
+  /** Fired when the handler's work is given up (stop, disable, lease lost, shutdown past the grace period). */
+  readonly signal: AbortSignal;
+  readonly redis: Redis;
+  /** Publishes a plugin event (`<plugin>.<name>`) on the event channel, tagged with this worker. */
+  publish(type: `${string}.${string}`, data: Record<string, unknown>): void;
+  /** Enqueues `workerId` with params (trigger `chained`), returns the new execution id. */
+  enqueue(workerId: string, params?: Record<string, unknown>, opts?: EnqueueOptions): Promise<string>;
+  /** Enqueues many runs of one worker at once (trigger `chained`); resolves to their execution ids in order. */
+  enqueueMany<Q = Record<string, unknown>>(workerId: string, jobs: readonly BulkJobSpec<Q>[]): Promise<string[]>;
+  /** The process' MongoDB database (MONGO_URL). */
+  mongo(): Promise<Db>;
+  /** Drizzle instance of a database declared with `@Database({ name })`. */
+  database(name: string): MySql2Database<Record<string, never>>;
+}

@@ -2,61 +2,29 @@
  * Base of `@Database` classes. The decorated class gains static `db()`, `transaction()`, `execute()`, `ping()`
  * and `close()`; the pool is created lazily on first use and closed at shutdown.
  */
-import mysql, { type Pool } from 'mysql2/promise';
-import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
+import type { Pool } from 'mysql2/promise';
 import { sql as rawSql, type SQL } from 'drizzle-orm';
 import { declarationOf } from '../decorators/declarations';
 import type { DatabaseOptions } from '../decorators/options';
-import { ensureDatabase, poolOptionsFromUrl } from '../database/connection';
-import { envOrDefault } from '../../config/settings';
+import { databasePools, type DatabaseHandle, type Drizzle, type UrlResolver } from './database-pools';
 
-type Drizzle = MySql2Database<Record<string, never>>;
-type UrlResolver = (key: string) => unknown;
-
-interface Handle { pool: Pool; db: Drizzle; ready: Promise<void> }
-
-const handles = new Map<string, Handle>();
-// Outside a running Sluice process (CLIs, benches) settings come from env and their defaults.
-let resolveSetting: UrlResolver = (key) => envOrDefault(key)?.value;
-
-/** The runtime points URL resolution at the config chain. */
+/** Where URLs are resolved when no container owns the pools (CLIs, tests); a container claims them instead. */
 export function setDatabaseUrlResolver(resolver: UrlResolver): void {
-  resolveSetting = resolver;
+  databasePools.useFallbackResolver(resolver);
 }
 
 function optionsOf(cls: Function): DatabaseOptions {
   const decl = declarationOf(cls);
   if (!decl || decl.kind !== 'database') throw new Error(`${cls.name} is not decorated with @Database`);
-  return decl.options;
+  return decl.options as DatabaseOptions;
 }
 
 export function databaseUrl(options: DatabaseOptions): string {
-  const fromSetting = options.urlEnv ? resolveSetting(options.urlEnv) : undefined;
-  const url = options.url ?? (typeof fromSetting === 'string' && fromSetting ? fromSetting : undefined) ?? options.defaultUrl ?? onCoreServer(options.defaultDatabase);
-  if (!url) throw new Error(`@Database('${options.name}') has no URL: set ${options.urlEnv ?? 'url'}, defaultUrl or defaultDatabase`);
-  return url;
+  return databasePools.url(options);
 }
 
-/** DATABASE_URL with its database replaced: a user database living on the core server by default. */
-function onCoreServer(database: string | undefined): string | undefined {
-  const core = resolveSetting('DATABASE_URL');
-  if (!database || typeof core !== 'string' || !core) return undefined;
-  const u = new URL(core);
-  u.pathname = `/${encodeURIComponent(database)}`;
-  return u.toString();
-}
-
-function handleFor(options: DatabaseOptions): Handle {
-  let handle = handles.get(options.name);
-  if (!handle) {
-    const url = databaseUrl(options);
-    const pool = mysql.createPool({ ...poolOptionsFromUrl(url), connectionLimit: options.pool?.connectionLimit ?? 10, multipleStatements: false });
-    pool.on('connection', (conn) => conn.on('error', () => undefined));
-    const ready = options.createDatabase ? ensureDatabase(url) : Promise.resolve();
-    handle = { pool, db: drizzle(pool) as Drizzle, ready };
-    handles.set(options.name, handle);
-  }
-  return handle;
+function handleFor(options: DatabaseOptions): DatabaseHandle {
+  return databasePools.handle(options);
 }
 
 export abstract class DatabaseBase {
@@ -103,14 +71,11 @@ export abstract class DatabaseBase {
 }
 
 export async function closeDatabase(name: string): Promise<void> {
-  const h = handles.get(name);
-  if (!h) return;
-  handles.delete(name);
-  await h.pool.end();
+  await databasePools.close(name);
 }
 
 export async function closeAllDatabases(): Promise<void> {
-  await Promise.all([...handles.keys()].map(closeDatabase));
+  await databasePools.closeAll();
 }
 
 /** The drizzle instance of a declared database by name (for `ctx.database(name)`). */

@@ -1,18 +1,2 @@
-import type { ConfigReader, RunLogger } from './context';
-
-export interface ListenerContext {
-  readonly workerId: string;
-  readonly log: RunLogger;
-  /** Resolved through the chain: worker row → global row → env → default. */
-  readonly config: ConfigReader;
-  /** Fired when this connection is given up (stop, disable, lease lost, shutdown). */
-  readonly signal: AbortSignal;
-  send(data: string | Buffer): void;
-}
-
-/** Base of `@WebSocket` classes: the supervisor connects, reconnects and calls these hooks. */
-export abstract class WebSocketWorker {
-  onOpen(_ctx: ListenerContext): Promise<void> | void {}
-  abstract onMessage(data: Buffer | string, ctx: ListenerContext): Promise<void> | void;
-  onClose(_code: number, _reason: string, _ctx: ListenerContext): Promise<void> | void {}
-}
+/** Kept for existing imports: the websocket kind owns its base class (app/core/kinds/websocket). */
+export * from '../kinds/websocket/websocket-worker';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Decimal128, MongoClient, MongoServerError, type Collection } from 'mongodb';
 import { bulkUpsert } from '../../../plugins/mongo';
-import { MongoTestServer } from '../../support/mongo-server';
+import { MongoTestServer } from '../../../plugins/mongo/server';
 
 interface Product {
   shop: string;

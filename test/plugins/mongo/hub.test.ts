@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeMongoHubs, getMongoHub, MongoHub, type MongoLogger } from '../../../plugins/mongo';
-import { MongoTestServer } from '../../support/mongo-server';
+import { MongoTestServer } from '../../../plugins/mongo/server';
 
 type LogFn = MongoLogger['warn'];
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient, MongoServerError, type Db } from 'mongodb';
 import { IndexRegistry, declareIndexes, indexRegistry } from '../../../plugins/mongo';
-import { MongoTestServer } from '../../support/mongo-server';
+import { MongoTestServer } from '../../../plugins/mongo/server';
 
 let server: MongoTestServer;
 let client: MongoClient;

@@ -1,2 +1,2 @@
-export { MongoTestServer, type MongoTestServerOptions, type CommandTrace } from './server';
-export { ServerFaults, type WriteFailure } from './faults';
+/** Moved to plugins/mongo/server/ (dev mode serves plugin data from it); kept so existing test imports compile. */
+export * from '../../../plugins/mongo/server';

@@ -5,6 +5,7 @@
  * cookie set from `?token=`. `read` tokens may only use GET/HEAD; every other method needs `admin`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import '@fastify/cookie';
 import { ApiErrors, type FieldError } from '../errors';
 import { errorBody } from '../error-handler';
 import type { ApiPrincipal, TokenStore } from './tokens';
@@ -44,12 +45,9 @@ export function protocolToken(header: string | string[] | undefined): string | u
   return hit ? hit.slice(WS_TOKEN_PROTOCOL_PREFIX.length) : undefined;
 }
 
+/** The board cookie, parsed by @fastify/cookie (registered by app.ts). */
 function cookieToken(req: FastifyRequest): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === BOARD_COOKIE) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
+  return req.cookies?.[BOARD_COOKIE] || undefined;
 }
 
 function presentedToken(req: FastifyRequest): string | undefined {
@@ -63,11 +61,11 @@ function presentedToken(req: FastifyRequest): string | undefined {
 /** The queue board is a browser page: a valid ?token= becomes a path-scoped cookie and the URL loses the token. */
 function rememberBoardToken(req: FastifyRequest, reply: FastifyReply, token: string, boardPath: string): boolean {
   if (req.routeOptions.config?.tokenFrom !== 'board' || queryToken(req) !== token) return false;
-  const secure = req.protocol === 'https' ? '; Secure' : '';
+  const secure = req.protocol === 'https';
   const url = new URL(req.url, 'http://x');
   url.searchParams.delete('token');
   void reply
-    .header('set-cookie', `${BOARD_COOKIE}=${encodeURIComponent(token)}; Path=${boardPath}; HttpOnly; SameSite=Strict${secure}`)
+    .setCookie(BOARD_COOKIE, token, { path: boardPath, httpOnly: true, sameSite: 'strict', secure })
     .redirect(`${url.pathname}${url.search}`, 303);
   return true;
 }

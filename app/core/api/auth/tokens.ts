@@ -25,6 +25,11 @@ export class TokenStore {
     this.tokens = TokenStore.parse(spec);
   }
 
+  /** The token values of a spec (for the process's Redactor, which masks them in log lines); bad entries skipped. */
+  static secrets(spec: string): string[] {
+    return spec.split(',').map((raw) => raw.trim().split(':').slice(2).join(':')).filter(Boolean);
+  }
+
   /** Parses `name:role:token,…`; throws naming the bad entry (never the token itself). */
   static parse(spec: string): StoredToken[] {
     const out: StoredToken[] = [];

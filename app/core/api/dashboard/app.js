@@ -209,6 +209,7 @@ function connect() {
 
 function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
+  document.dispatchEvent(new CustomEvent('sluice:signed-out'));
   const s = state.socket;
   state.socket = null;
   if (s) s.close();
@@ -223,6 +224,7 @@ async function start() {
   $('#app').hidden = false;
   $('#sign-out').hidden = false;
   $('#board-link').href = new URL(`admin/queues?token=${encodeURIComponent(token())}`, base).href;
+  document.dispatchEvent(new CustomEvent('sluice:signed-in'));
   try {
     await loadWorkers();
     connect();

@@ -1,6 +1,6 @@
 /** Config rows (`worker_configs`) as the API shows them, secrets masked, and typed-setting checks for writes. */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { isSecretKey, settingDefinitions, type SettingType } from '../../../config/settings';
+import { isSecretKey, settingProblem, settingTypeLabel } from '../../../config/settings';
 import { readJson } from '../../database/connection';
 import { maskSecretValue } from '../../services/redact';
 
@@ -26,17 +26,7 @@ export async function readConfigRow(pool: Pool, key: string, workerId: string | 
   return { key, workerId: r.worker_id ?? null, value: secret ? maskSecretValue(value) : value, secret, updatedAt: new Date(r.updated_at).toISOString() };
 }
 
-const CHECKS: Record<SettingType, (v: unknown) => boolean> = {
-  string: (v) => typeof v === 'string',
-  int: (v) => typeof v === 'number' && Number.isInteger(v),
-  number: (v) => typeof v === 'number' && Number.isFinite(v),
-  bool: (v) => typeof v === 'boolean',
-  json: () => true,
-};
-
-/** The declared type a value fails, or null when the key is not a known setting or the value fits. */
-export function settingTypeMismatch(key: string, value: unknown): SettingType | null {
-  const def = settingDefinitions().get(key);
-  if (!def) return null;
-  return CHECKS[def.type](value) ? null : def.type;
+/** The declared type and range a value fails (`int >= 1`), or null when the key is not a known setting or the value fits. */
+export function settingTypeMismatch(key: string, value: unknown): string | null {
+  return settingProblem(key, value) ? settingTypeLabel(key) : null;
 }

@@ -6,6 +6,7 @@ import { readJson } from '../../database/connection';
 import type { Redis } from 'ioredis';
 import { nextFire } from '../../registry/cron';
 import type { WorkerRegistry } from '../../registry/worker-registry';
+import { findKind } from '../../kinds';
 import type { StateMirror, WorkerRecord } from '../../services/state-mirror';
 import type { RedisKeys } from '../../services/redis';
 import type { ExecutionQueries, ExecutionView } from './executions.query';
@@ -19,6 +20,13 @@ export interface WorkerView extends WorkerRecord {
   beatNextFireAt: string | null;
   lastExecution: ExecutionView | null;
   live: Record<string, string>;
+  /** Kind-specific figures (a stream's pending, lag and counters); absent for kinds that have none. */
+  details?: Record<string, unknown>;
+}
+
+function detailsOf(kind: string, live: Record<string, string>): { details?: Record<string, unknown> } {
+  const details = findKind(kind)?.details?.(live);
+  return details ? { details } : {};
 }
 
 export interface WorkerViewDeps {
@@ -89,13 +97,14 @@ export class WorkerViews {
       if (!p.record) return [];
       return [{
         ...p.record,
-        state: p.live.state || (p.record.kind === 'schedule' ? 'idle' : 'stopped'),
+        state: p.live.state || (findKind(p.record.kind)?.idleState ?? 'stopped'),
         runningExecutionIds: p.running,
         progress: readJson(p.live.progress || null),
         nextFireAt: nextFireOf(p.record, this.d.defaultTimezone, now),
         beatNextFireAt: p.beatNext,
         lastExecution: (p.live.last_execution_id && last.get(p.live.last_execution_id)) || null,
         live: p.live,
+        ...detailsOf(p.record.kind, p.live),
       }];
     });
   }

@@ -31,7 +31,7 @@ export class EventFeed {
           this.onListenerError(err);
         }
       }
-    });
+    }, (err) => this.onListenerError(err));
   }
 
   on(listener: FeedListener): () => void {

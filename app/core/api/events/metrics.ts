@@ -7,8 +7,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ApiContext } from '../api-context';
 import { queueCounts, QUEUE_STATES } from '../routes/queues.routes';
 import type { EventFeed, FeedEvent } from './event-feed';
+import { findKind, workerKinds } from '../../kinds';
 
-const LISTENER_STATES = ['connected', 'reconnecting', 'stopped', 'disabled'] as const;
 
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -71,11 +71,13 @@ export class ApiMetrics {
       async collect() {
         this.reset();
         for (const w of await ctx.views.many(ctx.views.ids())) {
-          if (w.kind === 'schedule') continue;
-          for (const s of LISTENER_STATES) this.set({ worker: w.id, state: s }, w.state === s ? 1 : 0);
+          for (const s of findKind(w.kind)?.states ?? []) this.set({ worker: w.id, state: s }, w.state === s ? 1 : 0);
         }
       },
     });
+    for (const kind of workerKinds()) {
+      kind.metrics?.({ registers, liveOf: async () => (await ctx.views.many(ctx.views.ids())).filter((w) => w.kind === kind.name).map((w) => ({ id: w.id, live: w.live })) });
+    }
     new Gauge({ name: 'sluice_log_records_dropped', help: 'Log records this process dropped because its queue was full (MySQL slow or down)', registers, collect() {
       this.set(ctx.c.logWriter.snapshot().dropped);
     } });

@@ -12,6 +12,7 @@ const DIR = path.join(__dirname, '..', 'dashboard');
 const FILES = [
   { url: '/dashboard', file: 'index.html', type: 'text/html; charset=utf-8', summary: 'The admin dashboard page' },
   { url: '/dashboard/app.js', file: 'app.js', type: 'application/javascript; charset=utf-8', summary: 'Dashboard script' },
+  { url: '/dashboard/resources.js', file: 'resources.js', type: 'application/javascript; charset=utf-8', summary: 'Dashboard resources panel (uses /plugins/resources/client.js)' },
   { url: '/dashboard/app.css', file: 'app.css', type: 'text/css; charset=utf-8', summary: 'Dashboard stylesheet' },
 ] as const;
 

@@ -12,17 +12,22 @@ import { errors, NoBody, WorkerParams } from '../schemas/common';
 import { ControlResult } from '../schemas/workers';
 import { optionalBody } from './worker-control.routes';
 import type { WorkerDefinition } from '../../registry/worker-registry';
+import { kindOf } from '../../kinds';
 
 type ListenerAction = 'start' | 'stop' | 'restart';
-const ACTIVE = new Set(['connected', 'reconnecting']);
+
+/** Supervised kinds (listeners, stream consumers) are started and stopped; queue kinds have runs to cancel. */
+const isSupervised = (def: WorkerDefinition): boolean => kindOf(def).actions.includes('start');
 
 /** Refuses listener actions that make no sense in the current live state (409). */
 function assertListenerAction(def: WorkerDefinition, action: ListenerAction, live: Record<string, string>): void {
-  const state = live.state || 'stopped';
+  const kind = kindOf(def);
+  const active = new Set(kind.activeStates ?? []);
+  const state = live.state || kind.idleState;
   const disabled = live.enabled === 'false' || state === 'disabled';
   if (action !== 'stop' && disabled) throw new ApiErrors.WorkerDisabled(def.id);
-  if (action === 'start' && ACTIVE.has(state)) throw new ApiErrors.ListenerRunning(def.id, state);
-  if (action === 'stop' && !ACTIVE.has(state)) throw new ApiErrors.ListenerStopped(def.id, state);
+  if (action === 'start' && active.has(state)) throw new ApiErrors.ListenerRunning(def.id, state);
+  if (action === 'stop' && !active.has(state)) throw new ApiErrors.ListenerStopped(def.id, state);
 }
 
 export function runControlRoutes(ctx: ApiContext) {
@@ -41,7 +46,7 @@ export function runControlRoutes(ctx: ApiContext) {
 
     app.post('/workers/:id/stop', { preValidation: optionalBody, schema: schema('Cancel the running execution(s) of a schedule worker, or stop a listener') }, async (req, reply) => {
       const def = ctx.worker(req.params.id);
-      if (def.kind !== 'schedule') return reply.code(202).send(await listenerAction(def, 'stop'));
+      if (isSupervised(def)) return reply.code(202).send(await listenerAction(def, 'stop'));
       const running = await ctx.views.running(def.id);
       if (!running.length) throw new ApiErrors.NothingRunning(def.id);
       let deliveredTo = 0;
@@ -55,7 +60,7 @@ export function runControlRoutes(ctx: ApiContext) {
     for (const action of ['start', 'restart'] as const) {
       app.post(`/workers/:id/${action}`, { preValidation: optionalBody, schema: schema(`${action === 'start' ? 'Start' : 'Restart'} a listener`) }, async (req, reply) => {
         const def = ctx.worker(req.params.id);
-        if (def.kind === 'schedule') throw new ApiErrors.NotAListener(def.id);
+        if (!isSupervised(def)) throw new ApiErrors.NotAListener(def.id);
         return reply.code(202).send(await listenerAction(def, action));
       });
     }

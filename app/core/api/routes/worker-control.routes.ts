@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { assertCron, isValidTimezone } from '../../registry/cron';
+import { kindOf } from '../../kinds';
 import type { ApiContext } from '../api-context';
 import { ApiErrors, fieldError } from '../errors';
 import { errors, NoBody, WorkerParams } from '../schemas/common';
@@ -26,7 +27,7 @@ export function workerControlRoutes(ctx: ApiContext) {
       },
     }, async (req, reply) => {
       const def = ctx.worker(req.params.id);
-      if (def.kind !== 'schedule') throw new ApiErrors.NotASchedule(def.id, def.kind);
+      if (!kindOf(def).actions.includes('trigger')) throw new ApiErrors.NotASchedule(def.id, def.kind);
       const executionId = await c.dispatcher.trigger(def.id, req.body.params ?? {});
       return reply.code(202).send({ executionId });
     });
@@ -53,8 +54,8 @@ export function workerControlRoutes(ctx: ApiContext) {
         params: WorkerParams, body: ScheduleBody, response: { 200: Type.Ref('Worker'), ...errors(400, 403, 404, 409, 413) },
       },
     }, async (req) => {
-      const def = ctx.worker(req.params.id);
-      if (def.kind !== 'schedule') throw new ApiErrors.NotASchedule(def.id, def.kind);
+      const def = c.registry.schedule(ctx.worker(req.params.id).id);
+      if (!def) throw new ApiErrors.NotASchedule(req.params.id, ctx.worker(req.params.id).kind);
       const [row] = await c.mirror.loadWorkers([def.id]);
       const timezone = req.body.timezone ?? row?.timezone ?? def.timezone;
       if (!isValidTimezone(timezone)) throw fieldError.timezone(timezone);

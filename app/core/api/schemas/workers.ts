@@ -50,6 +50,7 @@ export const Worker = Type.Object({
   beatNextFireAt: Type.Union([Type.String(), Type.Null()], { description: 'Next fire as published by the running beat; null when no beat schedules it' }),
   lastExecution: Type.Union([Type.Ref('Execution'), Type.Null()]),
   live: Type.Record(Type.String(), Type.String(), { description: 'The raw live-state hash from Redis' }),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Kind-specific figures, e.g. a stream's consumers, pending, lag and entry counters" })),
 }, { $id: 'Worker', title: 'Worker' });
 
 export const TriggerBody = Type.Object({

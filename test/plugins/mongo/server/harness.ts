@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type CommandStartedEvent, type Db, type Document, type MongoClientOptions, type ObjectId } from 'mongodb';
-import { MongoTestServer } from './server';
+import { MongoTestServer } from '../../../../plugins/mongo/server';
 
 /** Conformance documents use plain ids (numbers, strings), not only ObjectIds. */
 export interface TestDoc extends Document {

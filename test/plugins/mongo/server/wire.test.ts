@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { BSON, type Document } from 'mongodb';
-import { MongoTestServer } from './server';
+import { MongoTestServer } from '../../../../plugins/mongo/server';
 import { uniqueDbName } from './harness';
 
 // Raw wire-protocol checks; they run against MONGO_URL too (when it needs no authentication).

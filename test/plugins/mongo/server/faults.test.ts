@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { MongoClient, MongoNetworkError, MongoServerError } from 'mongodb';
-import { MongoTestServer } from './index';
+import { MongoTestServer } from '../../../../plugins/mongo/server';
 
 // Fault injection exists only on the test server, so this file never uses MONGO_URL.
 let server: MongoTestServer;

@@ -1,0 +1,56 @@
+/** The built-in dashboard's Resources panel (app/core/api/dashboard/resources.js) in headless Chromium. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { ADMIN, asAdmin, startResourcesApi, type ResourcesApi } from './resources-api';
+
+const CHROMIUM = '/usr/bin/chromium';
+let api: ResourcesApi;
+let browser: BrowserContext;
+let profile: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  api = await startResourcesApi('dash');
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-chromium-resdash-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await api?.close();
+});
+
+describe('dashboard resources panel', () => {
+  it('shows every resource with its version, looks an id up from memory, and follows a bump live', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    await page.goto(`${api.url}/dashboard`);
+    await page.fill('#token', ADMIN);
+    await page.click('#login-form button[type=submit]');
+    const staff = page.locator('#resources-table tr[data-resource="staff"]');
+    await staff.waitFor({ timeout: 20_000 });
+    expect(await staff.locator('[data-field=rows]').textContent()).toBe('5000');
+    expect(await page.locator('#resources-progress').textContent()).toBe('3 loaded');
+
+    await page.selectOption('#resource-name', 'staff');
+    await page.fill('#resource-id', '42');
+    await page.click('#resource-lookup button[type=submit]');
+    expect(await page.locator('#resource-row').textContent()).toContain('"code":"NV00042"');
+
+    const v = Number(await staff.locator('[data-field=version]').textContent());
+    const bump = await api.app.inject({ method: 'POST', url: '/plugins/resources/staff/bump', headers: asAdmin });
+    expect(bump.json()).toMatchObject({ version: v + 1 });
+    await expect.poll(() => staff.locator('[data-field=version]').textContent(), { timeout: 1_000, interval: 20 }).toBe(String(v + 1));
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
