@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DevHook } from '../../app';
 import { addDays, dayOf } from '../../plugins/date-range';
-import { LAZADA_APP, SHOPEE_APP, TIKTOK_APP, startMarketplaceFakes, type MarketplaceFakes } from '../../test/fakes/marketplaces';
+import { LAZADA_APP, SHOPEE_APP, TIKTOK_APP, startMarketplaceFakes, type MarketplaceFakes } from './upstreams';
 import { marketplaceService } from './service';
 import { SYNC_WORKER } from './sync.service';
 import type { PlatformName } from './platforms/types';

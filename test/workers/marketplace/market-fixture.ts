@@ -18,7 +18,7 @@ import { MongoTestServer } from '../../../plugins/mongo/server';
 import { createTestEnv, eventually, type TestEnv } from '../../support/isolation';
 import { registryOf } from '../../support/harness';
 import { eventLog } from '../../support/event-log';
-import { dayStartSec } from '../../fakes/marketplaces/shop-data';
+import { dayStartSec } from '../../fakes/marketplaces';
 import { LAZADA_APP, SHOPEE_APP, TIKTOK_APP, startMarketplaceFakes, type FakeOptions, type MarketplaceFakes, type ShopSpec } from '../../fakes/marketplaces';
 
 export interface MarketFixture {
