@@ -1,0 +1,151 @@
+/**
+ * Marketplace sync against the three fakes at their documented limits (TikTok 50/s, Shopee 50/s, Lazada 20/s per
+ * API per shop; Shopee's and Lazada's figures are unconfirmed): one shop per platform, synced concurrently. Prints
+ * one JSON line per platform: orders/s, API calls per 1,000 orders, the lower bound of calls from page sizes and
+ * 50-id batches, the orders/s the limits allow, violations, and the naive shape (a detail call and an updateOne per
+ * order) from the same run with its ratio.
+ *
+ *   npm run bench -- sync [--days 12] [--tiktok 100] [--shopee 100] [--lazada 40]   (orders per day)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import 'reflect-metadata';
+import { Container } from '../app/core/runtime/container';
+import { startWorkerRole } from '../app/core/runtime/worker';
+import { buildRegistry } from '../app/core/registry/worker-registry';
+import { declarationOf } from '../app/core/decorators/declarations';
+import type { RunLogger } from '../app';
+import { marketplaceClasses, marketplaceService, SYNC_WORKER } from '../workers/marketplace';
+import type { PlatformName } from '../workers/marketplace/platforms/types';
+import type { SyncDoc } from '../workers/marketplace/sync-log';
+import { splitDateRange } from '../plugins/date-range';
+import { MongoTestServer } from '../plugins/mongo/server';
+import { LAZADA_APP, SHOPEE_APP, TIKTOK_APP, startMarketplaceFakes, type MarketplaceFakes, type ShopData } from '../test/fakes/marketplaces';
+import { dayStartSec } from '../test/fakes/marketplaces';
+import { dropIsolated, intArg, isolatedNames, report, REDIS_URL } from './support';
+
+const PLATFORMS: PlatformName[] = ['tiktok', 'shopee', 'lazada'];
+const LIMITS: Record<PlatformName, number> = { tiktok: 50, shopee: 50, lazada: 20 };
+const SHOP: Record<PlatformName, string> = { tiktok: '7494001', shopee: '880011', lazada: '100200300' };
+const CHUNK_DAYS = 3;
+const days = intArg('days', 12);
+const from = '2024-06-01';
+const to = new Date(Date.parse(`${from}T00:00:00Z`) + (days - 1) * 86_400_000).toISOString().slice(0, 10);
+const perDay: Record<PlatformName, number> = { tiktok: intArg('tiktok', 100), shopee: intArg('shopee', 100), lazada: intArg('lazada', 40) };
+const PRODUCTS = 200;
+
+/** Fewest calls that can fetch this data with these page sizes, 50-id batches and per-order endpoints. */
+function lowerBound(p: PlatformName, d: ShopData): { calls: number; perOrderOnOneApi: number } {
+  const pages = (n: number, size: number): number => Math.max(1, Math.ceil(n / size));
+  const chunks = splitDateRange(from, to, { chunkDays: CHUNK_DAYS });
+  let calls = 0;
+  for (const c of chunks) {
+    const lo = c.startMs / 1000;
+    const hi = c.endMs / 1000;
+    const n = d.orders.filter((o) => o.createdSec >= lo && o.createdSec < hi).length;
+    const txns = d.txns.filter((t) => t.createdSec >= lo && t.createdSec < hi).length;
+    const rets = d.returns.filter((r) => r.createdSec >= lo && r.createdSec < hi).length;
+    calls += pages(n, 100) + Math.ceil(n / 50) + n; // list, details, tracking
+    if (p === 'tiktok') {
+      const statementDays = Math.round((c.endMs - c.startMs) / 86_400_000);
+      calls += 1 + statementDays * 1 + pages(rets, 50); // statements list, one transaction page per statement, returns
+    }
+    if (p === 'shopee') calls += n + pages(txns, 100) + pages(rets, 100); // escrow per order, wallet, returns
+    if (p === 'lazada') calls += pages(txns, 500) + pages(rets, 100);
+  }
+  calls += p === 'lazada' ? pages(PRODUCTS, 50) : pages(PRODUCTS, 100) + (p === 'shopee' ? Math.ceil(PRODUCTS / 50) : 0);
+  return { calls, perOrderOnOneApi: 1 };
+}
+
+interface RunResult {
+  sync: SyncDoc;
+  /** From the first chunk's start to the last chunk's end. */
+  activeMs: number;
+  calls: number;
+  violations: number;
+  orders: number;
+  data: ShopData;
+}
+
+async function run(label: string, extraEnv: Record<string, string>): Promise<Record<PlatformName, RunResult>> {
+  const shops = (p: PlatformName) => [{ shopId: SHOP[p], ordersPerDay: perDay[p], from, to, products: PRODUCTS }];
+  const fakes: MarketplaceFakes = await startMarketplaceFakes({ tiktok: { shops: shops('tiktok') }, shopee: { shops: shops('shopee') }, lazada: { shops: shops('lazada') } });
+  const mongo = await MongoTestServer.start();
+  const names = isolatedNames(`sync_${label}`);
+  const bufferDir = mkdtempSync(path.join(tmpdir(), 'sluice-bench-sync-'));
+  const env: Record<string, string> = {
+    DATABASE_URL: names.databaseUrl, REDIS_URL, REDIS_PREFIX: names.prefix, MONGO_URL: `${mongo.uri}/${names.database}`, LOG_LEVEL: 'warn', SYNC_BUFFER_DIR: bufferDir,
+    TIKTOK_API_URL: fakes.tiktok.url, TIKTOK_AUTH_URL: fakes.tiktok.url, TIKTOK_APP_KEY: TIKTOK_APP.appKey, TIKTOK_APP_SECRET: TIKTOK_APP.appSecret,
+    SHOPEE_API_URL: fakes.shopee.url, SHOPEE_PARTNER_ID: String(SHOPEE_APP.partnerId), SHOPEE_PARTNER_KEY: SHOPEE_APP.partnerKey,
+    LAZADA_API_URL: `${fakes.lazada.url}/rest`, LAZADA_AUTH_URL: `${fakes.lazada.url}/rest`, LAZADA_APP_KEY: LAZADA_APP.appKey, LAZADA_APP_SECRET: LAZADA_APP.appSecret,
+    SYNC_CHUNK_DAYS: String(CHUNK_DAYS), SYNC_CHUNK_CONCURRENCY: '12', RATE_LIMIT_EDGE_MS: '500', ...extraEnv,
+  };
+  const registry = buildRegistry(marketplaceClasses.map((cls) => ({ decl: declarationOf(cls)!, file: 'bench' })), { timezone: 'Asia/Ho_Chi_Minh', timeoutMs: 3_600_000, attempts: 1, backoffMs: 1_000 });
+  const c = new Container({ role: 'bench', env: { ...process.env, ...env }, registry, console: false });
+  c.configureMongo(false);
+  const worker = await startWorkerRole(c);
+  try {
+    const svc = await marketplaceService({ mongo: () => c.mongo(), redis: c.redis, config: c.config, logger: c.logger as unknown as RunLogger, publish: () => undefined });
+    const ids: Record<string, string> = {};
+    for (const p of PLATFORMS) {
+      const fs = fakes[p].shop(SHOP[p]);
+      ids[p] = (await svc.shops.upsert({ platform: p, shopId: SHOP[p], shopCipher: fs.cipher, credentials: { accessToken: fs.accessToken, refreshToken: fs.refreshToken } })).view.id;
+    }
+    const syncIds = await Promise.all(PLATFORMS.map(async (p) => {
+      const syncId = `bench-${label}-${p}`;
+      await svc.syncLog.createSync({ _id: syncId, trigger: 'bench', platform: p, shop_ids: [ids[p]], from, to });
+      await c.dispatcher.enqueue(SYNC_WORKER, { syncId, platform: p, from, to });
+      return syncId;
+    }));
+    const out = {} as Record<PlatformName, RunResult>;
+    for (const [i, p] of PLATFORMS.entries()) {
+      for (;;) {
+        const s = await svc.syncLog.getSync(syncIds[i]);
+        if (s && s.finished_at) {
+          const chunks = await svc.syncLog.chunksOf(s._id);
+          const activeMs = Math.max(...chunks.map((x) => Date.parse(x.finished_at!))) - Math.min(...chunks.map((x) => Date.parse(x.started_at!)));
+          out[p] = { sync: s, activeMs, calls: fakes[p].requests(), violations: fakes[p].totalViolations(), orders: s.counts.orders.fetched, data: fakes[p].shop(SHOP[p]).data };
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    return out;
+  } finally {
+    await worker.stop();
+    await c.close();
+    await mongo.stop();
+    await fakes.close();
+    await dropIsolated(names);
+    rmSync(bufferDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const batched = await run('batched', {});
+  const naive = await run('naive', { SYNC_DETAIL_BATCH: '1', SYNC_BATCH_SIZE: '1' });
+  for (const p of PLATFORMS) {
+    const b = batched[p];
+    const n = naive[p];
+    const bound = lowerBound(p, b.data);
+    const rate = (r: RunResult) => r.orders / (r.activeMs / 1000);
+    const allowed = LIMITS[p] / bound.perOrderOnOneApi;
+    report({
+      bench: 'sync', platform: p, orders: b.orders, status: b.sync.status, seconds: +(b.activeMs / 1000).toFixed(2), sync_seconds: +(b.sync.duration_ms! / 1000).toFixed(2),
+      orders_per_s: +rate(b).toFixed(1), api_calls: b.calls, api_calls_per_1000_orders: Math.round((b.calls / b.orders) * 1000),
+      lower_bound_calls: bound.calls, calls_vs_bound: +(b.calls / bound.calls).toFixed(3),
+      limit_per_s_per_api: LIMITS[p], orders_per_s_allowed: allowed, share_of_allowed: +(rate(b) / allowed).toFixed(3), violations: b.violations,
+      naive: { orders_per_s: +rate(n).toFixed(1), api_calls: n.calls, api_calls_per_1000_orders: Math.round((n.calls / n.orders) * 1000), violations: n.violations, status: n.sync.status },
+      naive_calls_ratio: +(n.calls / b.calls).toFixed(2), naive_speed_ratio: +(rate(b) / rate(n)).toFixed(2),
+      note: 'fakes, MongoDB test server and worker in one process on a shared 2-core machine; tracking (and Shopee escrow) is one call per order, which bounds orders/s at the limit',
+    });
+  }
+  // Sync data windows start at 00:00 +07:00 like the fakes' days.
+  void dayStartSec;
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err);
+  process.exit(1);
+});

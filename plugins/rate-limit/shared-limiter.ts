@@ -1,0 +1,122 @@
+/**
+ * A rate limiter shared by every process through Redis (rate-limiter-flexible's atomic counters), keyed by
+ * platform, shop and API. `take(key)` waits for a slot instead of failing, and `ban(key, ms)` holds every taker of
+ * a key back for the platform's ban window after it answered 429.
+ *
+ * Windows are aligned to the wall clock (window n covers [n·w, (n+1)·w)) rather than starting at a key's first
+ * hit, because the platforms count per clock window too: two fixed windows that start at different moments let a
+ * burst straddle both and overshoot the limit.
+ */
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { sleep } from '../http/backoff';
+
+export interface RateLimit {
+  /** Requests allowed per window. */
+  points: number;
+  /** Window length in whole seconds. @defaultValue 1 */
+  windowSec?: number;
+}
+
+export interface SharedRateLimiterOptions {
+  /** A client of the deployment's Redis (its own keyPrefix is kept). */
+  redis: Redis;
+  /** Prefix of this limiter's keys inside that client's key space. @defaultValue 'rl' */
+  keyPrefix?: string;
+  /** The limit of a key, e.g. by its platform and API. */
+  limitOf: (key: string) => RateLimit;
+  /**
+   * Share of a platform limit actually used (0–1], a margin for requests that cross a window edge on the way.
+   * @defaultValue 0.95 (RATE_LIMIT_HEADROOM)
+   */
+  headroom?: number;
+  /**
+   * No slot is handed out in the last `edgeMs` of a window: a request taken there could reach the platform in the
+   * next window and count twice against it. @defaultValue 50 (RATE_LIMIT_EDGE_MS)
+   */
+  edgeMs?: number;
+}
+
+export interface TakeResult {
+  /** Time spent waiting for a slot (0 = a slot was free). */
+  waitedMs: number;
+}
+
+export class SharedRateLimiter {
+  private readonly windows = new Map<string, RateLimiterRedis>();
+  private readonly bans: RateLimiterRedis;
+  private readonly prefix: string;
+  private readonly headroom: number;
+  private readonly edgeMs: number;
+
+  constructor(private readonly opts: SharedRateLimiterOptions) {
+    this.prefix = opts.keyPrefix ?? 'rl';
+    this.headroom = opts.headroom ?? 0.95;
+    this.edgeMs = opts.edgeMs ?? 50;
+    if (!(this.headroom > 0 && this.headroom <= 1)) throw new Error(`rate limiter headroom must be in (0, 1], got ${this.headroom}`);
+    this.bans = new RateLimiterRedis({ storeClient: opts.redis, keyPrefix: `${this.prefix}:ban`, points: 1, duration: 1 });
+  }
+
+  /** Requests per window this limiter lets through for `key` (the limit times the headroom, at least 1). */
+  budget(key: string): { points: number; windowSec: number } {
+    const limit = this.opts.limitOf(key);
+    const windowSec = limit.windowSec ?? 1;
+    if (!(limit.points >= 1) || !Number.isInteger(windowSec) || windowSec < 1) throw new Error(`bad rate limit for ${key}: ${JSON.stringify(limit)}`);
+    return { points: Math.max(1, Math.floor(limit.points * this.headroom)), windowSec };
+  }
+
+  /** Waits until `key` has a free slot in the current window (and no ban), then takes it. */
+  async take(key: string, signal?: AbortSignal): Promise<TakeResult> {
+    const started = Date.now();
+    const { points, windowSec } = this.budget(key);
+    const limiter = this.limiterFor(points, windowSec);
+    for (;;) {
+      const banned = await this.bannedFor(key);
+      if (banned > 0) {
+        await sleep(banned, signal);
+        continue;
+      }
+      const now = Date.now();
+      const windowMs = windowSec * 1000;
+      const window = Math.floor(now / windowMs);
+      const left = (window + 1) * windowMs - now;
+      if (left <= Math.min(this.edgeMs, windowMs / 2)) {
+        await sleep(left + 1, signal);
+        continue;
+      }
+      try {
+        await limiter.consume(`${key}@${window}`);
+        // A slot is only good while its window lasts: if the answer came back late (a busy event loop), the request
+        // would go out in the next window, over that window's count. Give it up and take one there.
+        const after = Date.now();
+        if (Math.floor(after / windowMs) === window && (window + 1) * windowMs - after > Math.min(this.edgeMs, windowMs / 2)) return { waitedMs: after - started };
+        continue;
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) throw err;
+        await sleep(left + 1, signal);
+      }
+    }
+  }
+
+  /** Holds back every taker of `key` for `ms` (a platform's ban window after a 429). */
+  async ban(key: string, ms: number): Promise<void> {
+    await this.bans.block(key, Math.max(1, Math.ceil(ms / 1000)));
+  }
+
+  /** Milliseconds left of a ban on `key` (0 = none). */
+  async bannedFor(key: string): Promise<number> {
+    const res = await this.bans.get(key);
+    return res && res.consumedPoints > 1 ? Math.max(1, res.msBeforeNext) : 0;
+  }
+
+  private limiterFor(points: number, windowSec: number): RateLimiterRedis {
+    const id = `${points}/${windowSec}`;
+    let limiter = this.windows.get(id);
+    if (!limiter) {
+      // A window's key outlives the window a little, so late takers still see it full.
+      limiter = new RateLimiterRedis({ storeClient: this.opts.redis, keyPrefix: `${this.prefix}:w${windowSec}`, points, duration: windowSec * 2 });
+      this.windows.set(id, limiter);
+    }
+    return limiter;
+  }
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { SharedRateLimiter } from '../../../plugins/rate-limit';
+import { createTestEnv, deleteKeys, REDIS_URL, type TestEnv } from '../../support/isolation';
+
+describe('SharedRateLimiter', () => {
+  let env: TestEnv;
+  let a: Redis;
+  let b: Redis;
+  beforeAll(() => {
+    env = createTestEnv('ratelimit');
+    // Two clients stand for two processes: the limit is shared through Redis, not through memory.
+    a = new Redis(REDIS_URL, { keyPrefix: env.redisPrefix });
+    b = new Redis(REDIS_URL, { keyPrefix: env.redisPrefix });
+  });
+  afterAll(async () => {
+    await a.quit();
+    await b.quit();
+    await deleteKeys(env.redisPrefix);
+  });
+
+  it('lets at most the limit through per clock second across two processes, waiting instead of failing', async () => {
+    const limitOf = () => ({ points: 10 });
+    const la = new SharedRateLimiter({ redis: a, limitOf, headroom: 1 });
+    const lb = new SharedRateLimiter({ redis: b, limitOf, headroom: 1 });
+    const stamps: number[] = [];
+    const run = async (l: SharedRateLimiter) => {
+      for (let i = 0; i < 13; i++) {
+        await l.take('tiktok:shop1:orders');
+        stamps.push(Date.now());
+      }
+    };
+    const started = Date.now();
+    await Promise.all([run(la), run(lb)]);
+    const perSecond = new Map<number, number>();
+    for (const t of stamps) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+    expect(stamps).toHaveLength(26);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(10);
+    // 26 takes at 10 per second need at least three windows, so at least two boundaries were waited for.
+    expect(perSecond.size).toBeGreaterThanOrEqual(3);
+    expect(Date.now() - started).toBeGreaterThan(1_000);
+  });
+
+  it('keeps keys apart: another shop or API has its own budget', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 3 }), headroom: 1 });
+    const t0 = Date.now();
+    for (const key of ['p:s1:x', 'p:s2:x', 'p:s1:y']) for (let i = 0; i < 3; i++) await l.take(key);
+    // Nine takes on three keys of three points: none waited for a window unless the second turned meanwhile.
+    const waited = await l.take('p:s3:x');
+    expect(waited.waitedMs).toBeLessThan(200);
+    expect(Date.now() - t0).toBeLessThan(1_500);
+  });
+
+  it('applies the headroom to the platform limit', () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 50 }) });
+    expect(l.budget('k')).toEqual({ points: 47, windowSec: 1 });
+    expect(() => new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 1 }), headroom: 0 })).toThrow(/headroom/);
+  });
+
+  it('honours a ban window after a 429 in every process', async () => {
+    const la = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 100 }) });
+    const lb = new SharedRateLimiter({ redis: b, limitOf: () => ({ points: 100 }) });
+    await la.ban('lazada:s1:orders', 1_000);
+    expect(await lb.bannedFor('lazada:s1:orders')).toBeGreaterThan(500);
+    const t0 = Date.now();
+    const res = await lb.take('lazada:s1:orders');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
+    expect(res.waitedMs).toBeGreaterThanOrEqual(600);
+    expect(await lb.bannedFor('lazada:s1:orders')).toBe(0);
+  });
+
+  it('stops waiting when the signal aborts', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 1 }) });
+    await l.ban('p:abort', 5_000);
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(new Error('stopped')), 50);
+    await expect(l.take('p:abort', ctl.signal)).rejects.toThrow('stopped');
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * One chunk of a sync: products (on the shop's first chunk only, upserting only changed ones), then orders page
+ * by page — details in 50s, their tracking and order money — then the window's transactions and returns. Every
+ * stream is an async generator, so memory holds one page plus one batch per entity, whatever the range.
+ */
+import type { Db } from 'mongodb';
+import type { RunLogger } from '../../app';
+import type { TimeWindow } from '../../plugins/date-range';
+import { COLLECTIONS, epochSeconds, type Entity } from '../../plugins/marketplace-dto';
+import type { SyncBuffer } from '../../plugins/sync-buffer';
+import { persistBatch, type BatchMeta, type BatchTarget } from './persist';
+import type { PlatformAdapter, RawRecord, ShopRef } from './platforms/types';
+import { emptyCounts, type ChunkReport, type Counts } from './sync-log';
+
+export interface ChunkInput {
+  shop: ShopRef;
+  window: TimeWindow;
+  days: string[];
+  first: boolean;
+  syncId: string;
+  chunkId: string;
+}
+
+export interface PipelineDeps {
+  db: Db;
+  buffer: SyncBuffer<BatchMeta>;
+  adapter: PlatformAdapter;
+  /** Records per bulk upsert (SYNC_BATCH_SIZE). */
+  batchSize: number;
+  log: RunLogger;
+}
+
+/** Collects one entity's records and writes them a batch at a time. */
+class EntityBatch {
+  private items: RawRecord[] = [];
+  private detailsAt?: string;
+
+  constructor(private readonly run: ChunkRun, readonly entity: Entity, private readonly skipUnchanged: boolean) {}
+
+  async add(records: RawRecord[], detailsAt?: string): Promise<void> {
+    this.items.push(...records);
+    this.detailsAt = detailsAt ?? this.detailsAt;
+    while (this.items.length >= this.run.deps.batchSize) await this.write(this.items.splice(0, this.run.deps.batchSize));
+  }
+
+  async flush(): Promise<void> {
+    if (this.items.length) await this.write(this.items.splice(0));
+  }
+
+  private async write(records: RawRecord[]): Promise<void> {
+    const res = await persistBatch(this.run.deps.db, this.run.deps.buffer, this.entity, records, this.run.target, this.run.counts[this.entity], { skipUnchanged: this.skipUnchanged, detailsFetchedAt: this.detailsAt });
+    if (res.buffered) {
+      this.run.bufferedBatches++;
+      this.run.deps.log.warn(`marketplace: MongoDB write of ${records.length} ${this.entity} failed; batch saved to the sync buffer`, { shop: this.run.target.shop_id, chunk: this.run.target.chunk_id });
+    }
+    for (const e of res.errors.slice(0, 5)) this.run.deps.log.warn(`marketplace: document rejected: ${e}`, { chunk: this.run.target.chunk_id });
+  }
+}
+
+class ChunkRun {
+  readonly counts: Counts = emptyCounts();
+  bufferedBatches = 0;
+  readonly target: BatchTarget;
+
+  constructor(readonly deps: PipelineDeps, readonly input: ChunkInput) {
+    const s = input.shop;
+    this.target = { platform: s.platform, shop_id: s.shopId, channel_id: s.channelId, region: s.region, sync_id: input.syncId, chunk_id: input.chunkId, days: input.days };
+  }
+
+  batch(entity: Entity, skipUnchanged = false): EntityBatch {
+    return new EntityBatch(this, entity, skipUnchanged);
+  }
+
+  /** Products: only id + update time are read from MongoDB; unchanged products are neither fetched in detail nor written. */
+  async products(): Promise<void> {
+    const known = new Map<string, number>();
+    const cursor = this.deps.db.collection(COLLECTIONS.products).find({ shop_id: this.target.shop_id, channel_id: this.target.channel_id }, { projection: { _id: 0, product_id: 1, update_epoch: 1 } });
+    for await (const p of cursor) known.set(String(p.product_id), Number(p.update_epoch));
+    let seen = 0;
+    const batch = this.batch('products');
+    for await (const page of this.deps.adapter.products((id, t) => (seen++, known.get(id) !== epochSeconds(t)))) await batch.add(page);
+    await batch.flush();
+    this.counts.products.unchanged += seen - this.counts.products.fetched;
+  }
+
+  /**
+   * Orders page by page. The next page is requested while this one's details, tracking and money are fetched
+   * (memory: two pages), and tracking and order money go out together: they are separate APIs with separate limits.
+   */
+  async orders(): Promise<void> {
+    const orders = this.batch('orders', true);
+    const tracking = this.batch('order_tracking');
+    const money = this.batch('transactions');
+    const pages = this.deps.adapter.orders(this.input.window);
+    let next = pages.next();
+    for (;;) {
+      const page = await next;
+      if (page.done) break;
+      next = pages.next();
+      const stubs = page.value;
+      const details = await this.deps.adapter.orderDetails(stubs);
+      await orders.add(details, new Date().toISOString());
+      const ids = stubs.map((s) => s.id);
+      const [t, m] = await Promise.all([this.deps.adapter.tracking(ids), this.deps.adapter.orderMoney(ids)]);
+      await tracking.add(t);
+      await money.add(m);
+    }
+    await Promise.all([orders.flush(), tracking.flush(), money.flush()]);
+  }
+
+  async stream(entity: 'transactions' | 'returns', source: AsyncGenerator<RawRecord[]>): Promise<void> {
+    const batch = this.batch(entity, entity === 'returns');
+    for await (const page of source) await batch.add(page);
+    await batch.flush();
+  }
+}
+
+/** A chunk that stopped on an error, with what it had done by then (written batches stay written). */
+export class ChunkFailure extends Error {
+  override name = 'ChunkFailure';
+  constructor(override readonly cause: unknown, readonly report: ChunkReport) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+export async function runChunkPipeline(deps: PipelineDeps, input: ChunkInput): Promise<ChunkReport> {
+  const run = new ChunkRun(deps, input);
+  const report = (): ChunkReport => ({ counts: run.counts, stats: deps.adapter.stats, bufferedBatches: run.bufferedBatches, days: input.days });
+  // The entities use different APIs (each with its own limit): they are fetched side by side.
+  const parts = await Promise.allSettled([
+    input.first ? run.products() : Promise.resolve(),
+    run.orders(),
+    run.stream('transactions', deps.adapter.transactions(input.window)),
+    run.stream('returns', deps.adapter.returns(input.window)),
+  ]);
+  const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+  if (failed) throw new ChunkFailure(failed.reason, report());
+  return report();
+}

@@ -1,0 +1,154 @@
+/**
+ * The marketplace sync: plans a sync into chunk jobs, runs one chunk (loading the shop's credentials itself —
+ * jobs carry only the chunk id), records the outcome, and closes the sync once its last chunk finished, after
+ * replaying the sync buffer.
+ */
+import type { Redis } from 'ioredis';
+import type { Db } from 'mongodb';
+import { NonRetryableError, type BulkJob, type ConfigReader, type RunLogger } from '../../app';
+import { addDays, daysIn, dayOf, splitDateRange } from '../../plugins/date-range';
+import { SharedRateLimiter } from '../../plugins/rate-limit';
+import { SyncBuffer } from '../../plugins/sync-buffer';
+import type { Entity } from '../../plugins/marketplace-dto';
+import { ChunkFailure, runChunkPipeline } from './chunk.pipeline';
+import { replayBatch, type BatchMeta } from './persist';
+import { createAdapter, platformRateLimit } from './platforms';
+import { newCallStats, type PlatformName } from './platforms/types';
+import { syncSettings } from './settings';
+import { ShopsStore } from './shops.store';
+import { emptyCounts, SyncLog, type ChunkReport, type SyncDoc } from './sync-log';
+
+export const CHUNK_WORKER = 'marketplace-chunk';
+export const SYNC_WORKER = 'marketplace-sync';
+
+export interface SyncRequest {
+  syncId: string;
+  platform?: PlatformName;
+  shopIds?: string[];
+  from: string;
+  to: string;
+}
+
+export interface ServiceDeps {
+  db: Db;
+  /** A Redis client of the deployment (the shared limiter's counters). */
+  redis: Redis;
+  config: ConfigReader;
+  log: RunLogger;
+  publish(type: `${string}.${string}`, data: Record<string, unknown>): void;
+}
+
+export type ChunkJob = BulkJob<{ chunkId: string }>;
+
+export class MarketplaceSync {
+  readonly shops: ShopsStore;
+  readonly syncLog: SyncLog;
+  readonly buffer: SyncBuffer<BatchMeta>;
+  readonly limiter: SharedRateLimiter;
+
+  constructor(readonly deps: ServiceDeps) {
+    const s = syncSettings(deps.config);
+    this.shops = new ShopsStore(deps.db, s.timeZone);
+    this.syncLog = new SyncLog(deps.db);
+    this.buffer = new SyncBuffer<BatchMeta>({ dir: s.bufferDir, maxRetries: s.bufferMaxRetries });
+    // The same keys whether the client is the plugin's (prefixed `<REDIS_PREFIX>plugin:marketplace:`) or a run's.
+    const keyPrefix = deps.redis.options.keyPrefix ? 'rl' : `${String(deps.config.get('REDIS_PREFIX') ?? '')}plugin:marketplace:rl`;
+    this.limiter = new SharedRateLimiter({
+      redis: deps.redis, keyPrefix, headroom: s.headroom, edgeMs: s.edgeMs,
+      limitOf: (key) => ({ points: platformRateLimit(deps.config, key.slice(0, key.indexOf(':')) as PlatformName) }),
+    });
+  }
+
+  /** Splits every covered shop's range into chunks; resolves to the chunk jobs (deterministic ids, paced delays). */
+  async plan(req: SyncRequest): Promise<ChunkJob[]> {
+    const s = syncSettings(this.deps.config);
+    const shops = await this.shops.refs({ platform: req.platform, ids: req.shopIds });
+    const planned: Array<{ shop: string; platform: PlatformName; from: string; to: string; first: boolean }> = [];
+    for (const shop of shops) {
+      splitDateRange(req.from, req.to, { chunkDays: s.chunkDays, timeZone: shop.timeZone }).forEach((c, i) => planned.push({ shop: shop.id, platform: shop.platform, from: c.from, to: c.to, first: i === 0 }));
+    }
+    const ids = await this.syncLog.planChunks(req.syncId, planned);
+    const seq = new Map<PlatformName, number>();
+    return planned.map((c, i) => {
+      // Chunk starts are spaced by the platform's request interval: a thousand chunks do not open at once.
+      const k = seq.get(c.platform) ?? 0;
+      seq.set(c.platform, k + 1);
+      return { params: { chunkId: ids[i] }, jobId: `mkt-chunk:${ids[i]}`, delayMs: Math.round((k * 1000) / platformRateLimit(this.deps.config, c.platform)) };
+    });
+  }
+
+  /** Runs one chunk; failures are recorded on the chunk (with the platform's message) and rethrown. */
+  async runChunk(chunkId: string, signal?: AbortSignal): Promise<ChunkReport> {
+    const chunk = await this.syncLog.startChunk(chunkId);
+    if (!chunk) throw new NonRetryableError(`chunk ${chunkId} does not exist (its sync was deleted?)`);
+    const shop = await this.shops.ref(chunk.shop);
+    let report: ChunkReport = { counts: emptyCounts(), stats: newCallStats(), bufferedBatches: 0, days: daysIn(chunk.from, chunk.to) };
+    let error: string | null = null;
+    try {
+      if (!shop) throw new Error(`shop ${chunk.shop} is no longer in the store`);
+      const [range] = splitDateRange(chunk.from, chunk.to, { chunkDays: daysIn(chunk.from, chunk.to).length, timeZone: shop.timeZone });
+      const adapter = createAdapter({ config: this.deps.config, shop, tokens: this.shops.tokens(shop.id), limiter: this.limiter, signal });
+      report = await runChunkPipeline({ db: this.deps.db, buffer: this.buffer, adapter, batchSize: syncSettings(this.deps.config).batchSize, log: this.deps.log }, {
+        shop, window: { startMs: range.startMs, endMs: range.endMs }, days: report.days, first: chunk.first, syncId: chunk.sync_id, chunkId,
+      });
+    } catch (err) {
+      if (err instanceof ChunkFailure) report = err.report;
+      error = err instanceof Error ? err.message : String(err);
+      const sync = await this.syncLog.finishChunk(chunk, 'failed', report, error);
+      await this.afterChunk(sync);
+      throw err instanceof ChunkFailure ? err.cause : err;
+    }
+    await this.afterChunk(await this.syncLog.finishChunk(chunk, 'succeeded', report, null));
+    return report;
+  }
+
+  private async afterChunk(sync: SyncDoc | null): Promise<void> {
+    if (!sync) return;
+    const done = sync.chunks_succeeded + sync.chunks_failed;
+    this.deps.publish('sync.progress', { syncId: sync._id, status: sync.status, chunksTotal: sync.chunks_total, chunksSucceeded: sync.chunks_succeeded, chunksFailed: sync.chunks_failed, orders: sync.counts.orders.fetched });
+    if (done === sync.chunks_total && sync.status === 'running') await this.finish(sync._id);
+  }
+
+  /** Replays the sync's buffered batches, then closes it. */
+  async finish(syncId: string): Promise<SyncDoc | null> {
+    await this.replay((b) => b.meta.sync_id === syncId);
+    const sync = await this.syncLog.getSync(syncId);
+    if (!sync) return null;
+    const status = sync.chunks_failed > 0 || sync.buffer.quarantined > 0 || sync.buffer.pending > 0 ? 'completed_with_errors' : 'completed';
+    const closed = await this.syncLog.close(syncId, status);
+    if (closed) this.deps.publish('sync.progress', { syncId, status: closed.status, chunksTotal: closed.chunks_total, chunksSucceeded: closed.chunks_succeeded, chunksFailed: closed.chunks_failed, orders: closed.counts.orders.fetched });
+    return closed;
+  }
+
+  /** Replays pending buffered batches (all of them at worker boot) and adds their counts to their syncs. */
+  async replay(filter?: (b: { meta: BatchMeta }) => boolean): Promise<{ applied: number; quarantined: number; failed: number }> {
+    const perSync = new Map<string, { counts: Partial<Record<Entity, ReturnType<typeof emptyCounts>[Entity]>>; replayed: number }>();
+    const report = await this.buffer.replay(async (batch) => {
+      const entry = perSync.get(batch.meta.sync_id) ?? { counts: {}, replayed: 0 };
+      perSync.set(batch.meta.sync_id, entry);
+      const counts = (entry.counts[batch.meta.entity] ??= emptyCounts()[batch.meta.entity]);
+      await replayBatch(this.deps.db, batch, counts);
+      entry.replayed++;
+    }, filter);
+    for (const q of report.quarantined) {
+      this.deps.log.error(`marketplace: buffered ${q.collection} batch ${q.id} failed ${q.retries} replays and was moved to quarantine: ${q.error}`, { file: q.file, sync: q.meta.sync_id });
+      const entry = perSync.get(String(q.meta.sync_id)) ?? { counts: {}, replayed: 0 };
+      perSync.set(String(q.meta.sync_id), entry);
+    }
+    const pending = await this.buffer.pending();
+    for (const [syncId, e] of perSync) {
+      const q = report.quarantined.filter((x) => x.meta.sync_id === syncId).length;
+      const left = (await Promise.all(pending.map((id) => this.buffer.read(id)))).filter((b) => b?.meta.sync_id === syncId).length;
+      await this.syncLog.addReplay(syncId, e.counts, e.replayed, q, left);
+      await this.syncLog.reconsider(syncId);
+    }
+    return { applied: report.applied, quarantined: report.quarantined.length, failed: report.failed };
+  }
+
+  /** Today (and the days before it, SYNC_RESYNC_DAYS in all) in the default timezone. */
+  resyncRange(now = Date.now()): { from: string; to: string } {
+    const s = syncSettings(this.deps.config);
+    const to = dayOf(now, s.timeZone);
+    return { from: addDays(to, -(s.resyncDays - 1)), to };
+  }
+}
