@@ -23,14 +23,15 @@ class PropTask extends ScheduleWorker {
 
 /**
  * Documented codes: the core table (docs/api.md) and the codes a plugin documents on its own page
- * (`404 \`SLUICE_RESOURCE_NOT_FOUND\``, in a table row or in text).
+ * (`404 \`SLUICE_RESOURCE_NOT_FOUND\``, `| 404 | \`MARKET_SHOP_NOT_FOUND\``, `\`BALANCE_JOB_NOT_FOUND\` (404)`, in a table row or in text).
  */
 function documentedCodes(): Map<string, number> {
   const codes = new Map(errorTable().map((e) => [e.code, e.statusCode]));
   const dir = path.join(ROOT, 'docs');
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'api.md')) {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
-    for (const m of text.matchAll(/\b([45]\d\d)\b(?:\s*\|)?\s+`(SLUICE_[A-Z_]+)`/g)) if (!codes.has(m[2])) codes.set(m[2], Number(m[1]));
+    for (const m of text.matchAll(/\b([45]\d\d)\b(?:\s*\|)?\s+`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`/g)) if (!codes.has(m[2])) codes.set(m[2], Number(m[1]));
+    for (const m of text.matchAll(/`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`\s*\(([45]\d\d)\b/g)) if (!codes.has(m[1])) codes.set(m[1], Number(m[2]));
   }
   return codes;
 }
