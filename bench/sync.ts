@@ -20,9 +20,9 @@ import { marketplaceClasses, marketplaceService, SYNC_WORKER } from '../workers/
 import type { PlatformName } from '../workers/marketplace/platforms/types';
 import type { SyncDoc } from '../workers/marketplace/sync-log';
 import { splitDateRange } from '../plugins/date-range';
-import { MongoTestServer } from '../test/support/mongo-server';
+import { MongoTestServer } from '../plugins/mongo/server';
 import { LAZADA_APP, SHOPEE_APP, TIKTOK_APP, startMarketplaceFakes, type MarketplaceFakes, type ShopData } from '../test/fakes/marketplaces';
-import { dayStartSec } from '../test/fakes/marketplaces/shop-data';
+import { dayStartSec } from '../test/fakes/marketplaces';
 import { dropIsolated, intArg, isolatedNames, report, REDIS_URL } from './support';
 
 const PLATFORMS: PlatformName[] = ['tiktok', 'shopee', 'lazada'];

@@ -13,7 +13,6 @@ import { Schedule, ScheduleWorker } from '../../app';
 import { errorTable } from '../../app/core/api/errors';
 import { asAdmin, asReader, startApiOnly, type ApiHarness } from './api-harness';
 import { ROOT } from '../support/child';
-import { MongoTestServer } from '../support/mongo-server';
 
 @Schedule({ id: 'prop-task', cron: '0 3 * * *', params: Type.Object({ n: Type.Optional(Type.Integer()) }) })
 class PropTask extends ScheduleWorker {
@@ -24,14 +23,15 @@ class PropTask extends ScheduleWorker {
 
 /**
  * Documented codes: the core table (docs/api.md) and the codes a plugin documents on its own page
- * (`404 \`SLUICE_RESOURCE_NOT_FOUND\``, in a table row or in text).
+ * (`404 \`SLUICE_RESOURCE_NOT_FOUND\``, `| 404 | \`MARKET_SHOP_NOT_FOUND\``, `\`BALANCE_JOB_NOT_FOUND\` (404)`, in a table row or in text).
  */
 function documentedCodes(): Map<string, number> {
   const codes = new Map(errorTable().map((e) => [e.code, e.statusCode]));
   const dir = path.join(ROOT, 'docs');
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'api.md')) {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
-    for (const m of text.matchAll(/\b([45]\d\d)\b(?:\s*\|)?\s+`(SLUICE_[A-Z_]+)`/g)) if (!codes.has(m[2])) codes.set(m[2], Number(m[1]));
+    for (const m of text.matchAll(/\b([45]\d\d)\b(?:\s*\|)?\s+`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`/g)) if (!codes.has(m[2])) codes.set(m[2], Number(m[1]));
+    for (const m of text.matchAll(/`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`\s*\(([45]\d\d)\b/g)) if (!codes.has(m[1])) codes.set(m[1], Number(m[2]));
   }
   return codes;
 }
@@ -40,21 +40,18 @@ const TABLE = documentedCodes();
 const RUNS_PER_ROUTE = 40;
 const routes: Array<{ method: string; url: string }> = [];
 let api: ApiHarness;
-let mongo: MongoTestServer;
 
 beforeAll(async () => {
-  // Plugins' routes (workers/) use MongoDB: give the API one, as production does.
-  mongo = await MongoTestServer.start();
-  api = await startApiOnly('every-route', [PropTask], { MONGO_URL: `${mongo.uri}/every_route` }, {
+  api = await startApiOnly('every-route', [PropTask], {}, {
     onRoute: (r: RouteOptions) => {
       for (const method of [r.method].flat()) routes.push({ method, url: r.url! });
     },
   });
-  api.container.configureMongo(false);
+  // Plugins that keep their data in MongoDB (push) get the embedded server, as in dev mode.
+  api.container.configureMongo(true);
 });
 afterAll(async () => {
   await api?.close();
-  await mongo?.stop();
 });
 
 const deepText = fc.integer({ min: 30, max: 3_000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`);

@@ -68,6 +68,16 @@ function rangeProblem(from: string, to: string): { field: string; message: strin
 }
 
 const routes: PluginRoutes = async (app, { api }) => {
+  // The plugin keeps everything in MongoDB: in a process without it (no MONGO_URL outside dev) its routes do not
+  // exist (the core's 404); when MongoDB is configured but down, 503.
+  app.addHook('preHandler', async (_req, reply) => {
+    try {
+      await api.mongo();
+    } catch (err) {
+      if (/not configured/i.test((err as Error).message)) return reply.callNotFound();
+      return reply.code(503).send({ statusCode: 503, code: 'MARKET_MONGO_UNAVAILABLE', error: 'Service Unavailable', message: `MongoDB is unavailable: ${(err as Error).message}` });
+    }
+  });
   app.get('/shops', {
     schema: { tags: ['marketplace'], summary: 'Shops (credentials are never shown)', querystring: Type.Object({ platform: Type.Optional(PlatformParam) }), response: { 200: Type.Object({ shops: Type.Array(ShopView) }) } },
   }, async (req) => {

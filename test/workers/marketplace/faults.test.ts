@@ -72,9 +72,15 @@ describe('marketplace sync under faults', () => {
 
   it('buffers batches while MongoDB writes fail, replays them at the end, and the counts equal the fakes', async () => {
     const id = await f.startSync(RANGE);
-    // Once data is flowing, MongoDB refuses the next writes: data batches go to the buffer, sync-log writes retry.
+    // Once data is flowing, MongoDB refuses writes (a few at a time, until a data batch was hit): data batches go
+    // to the buffer, sync-log writes retry.
     await eventually(async () => (await f.db.collection('orders').countDocuments()) > 0, { timeoutMs: 30_000, intervalMs: 20 });
-    f.mongo.faults.failNextWrites(6, { code: 112, errmsg: 'WriteConflict (fault injection)' });
+    await eventually(async () => {
+      const hit = (await f.svc.buffer.pending()).length > 0 || ((await f.svc.syncLog.getSync(id))?.buffer.saved ?? 0) > 0;
+      if (!hit) f.mongo.faults.failNextWrites(3, { code: 112, errmsg: 'WriteConflict (fault injection)' });
+      return hit;
+    }, { timeoutMs: 30_000, intervalMs: 100, what: 'a data batch to be buffered' });
+    f.mongo.faults.clear();
     const sync = await f.waitSync(id, 60_000);
     expect(sync.status).toBe('completed');
     expect(sync.buffer.saved).toBeGreaterThan(0);

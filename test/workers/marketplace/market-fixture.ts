@@ -14,11 +14,11 @@ import { COLLECTIONS, type Entity } from '../../../plugins/marketplace-dto';
 import { marketplaceClasses, marketplaceService, SYNC_WORKER, type MarketplaceSync } from '../../../workers/marketplace';
 import type { SyncDoc } from '../../../workers/marketplace/sync-log';
 import type { PlatformName } from '../../../workers/marketplace/platforms/types';
-import { MongoTestServer } from '../../support/mongo-server';
+import { MongoTestServer } from '../../../plugins/mongo/server';
 import { createTestEnv, eventually, type TestEnv } from '../../support/isolation';
 import { registryOf } from '../../support/harness';
 import { eventLog } from '../../support/event-log';
-import { dayStartSec } from '../../fakes/marketplaces/shop-data';
+import { dayStartSec } from '../../fakes/marketplaces';
 import { LAZADA_APP, SHOPEE_APP, TIKTOK_APP, startMarketplaceFakes, type FakeOptions, type MarketplaceFakes, type ShopSpec } from '../../fakes/marketplaces';
 
 export interface MarketFixture {

@@ -13,6 +13,8 @@ export interface CallRequest {
   query: Record<string, string>;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The access token this request carries (what a refresh replaces if it is rejected). */
+  token: string;
 }
 
 export interface CallerOptions {
@@ -30,8 +32,8 @@ export interface CallerOptions {
   signal?: AbortSignal;
   /** Reads the envelope: the data, or a classified error. */
   classify(endpoint: string, status: number, body: unknown): { data: unknown } | PlatformError;
-  /** Refreshes the shop's token (called at most once per call); true when it exchanged it (not another process). */
-  refresh(): Promise<boolean>;
+  /** Replaces the rejected token (at most once per call); true when this call exchanged it (not another one). */
+  refresh(usedToken: string): Promise<boolean>;
 }
 
 function parse(text: string): unknown {
@@ -66,14 +68,15 @@ export class PlatformCaller {
       const { waitedMs } = await o.limiter.take(`${o.limitKey}:${endpoint}`, o.signal);
       o.stats.waitedMs += waitedMs;
       o.stats.calls[endpoint] = (o.stats.calls[endpoint] ?? 0) + 1;
-      const outcome = await this.once(endpoint, await build());
+      const req = await build();
+      const outcome = await this.once(endpoint, req);
       if (!(outcome instanceof PlatformError)) return outcome.data;
       lastError = outcome;
       if (outcome.kind === 'non-retryable') throw outcome;
       if (outcome.kind === 'auth-expired') {
         if (refreshed) throw outcome;
         refreshed = true;
-        if (await o.refresh()) o.stats.refreshes++;
+        if (await o.refresh(req.token)) o.stats.refreshes++;
         attempt--; // the refresh is not a failed try of the call itself
         continue;
       }

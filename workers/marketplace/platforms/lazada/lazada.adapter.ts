@@ -57,24 +57,22 @@ export class LazadaAdapter implements PlatformAdapter {
   readonly platform = 'lazada' as const;
   readonly stats;
   private readonly caller: PlatformCaller;
-  private lastToken = '';
 
   constructor(private readonly ctx: AdapterContext, private readonly app: LazadaApp) {
     this.stats = ctx.stats;
     this.caller = new PlatformCaller({
       platform: 'lazada', limitKey: `lazada:${ctx.shop.shopId}`, http: ctx.http, limiter: ctx.limiter, stats: ctx.stats, signal: ctx.signal,
-      ...ctx.retry, banMs: app.banMs, classify, refresh: () => this.ctx.tokens.refresh(this.lastToken, (current) => this.exchange(current)),
+      ...ctx.retry, banMs: app.banMs, classify, refresh: (used) => this.ctx.tokens.refresh(used, (current) => this.exchange(current)),
     });
   }
 
   private async get(endpoint: string, apiPath: string, params: Record<string, string | number>): Promise<unknown> {
     const build = async (): Promise<CallRequest> => {
       const { accessToken } = await this.ctx.tokens.load();
-      this.lastToken = accessToken;
       const query: Record<string, string> = { app_key: this.app.appKey, timestamp: String(Date.now()), access_token: accessToken, sign_method: 'sha256' };
       for (const [k, v] of Object.entries(params)) query[k] = String(v);
       query.sign = signLazada(this.app.appSecret, apiPath, query);
-      return { method: 'GET', path: this.app.apiPrefix + apiPath, query };
+      return { method: 'GET', path: this.app.apiPrefix + apiPath, query, token: accessToken };
     };
     return this.caller.call(endpoint, build);
   }

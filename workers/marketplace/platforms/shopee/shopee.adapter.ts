@@ -33,7 +33,6 @@ export class ShopeeAdapter implements PlatformAdapter {
   readonly platform = 'shopee' as const;
   readonly stats;
   private readonly caller: PlatformCaller;
-  private lastToken = '';
   private readonly maxWindowMs: number;
 
   constructor(private readonly ctx: AdapterContext, private readonly app: ShopeeApp) {
@@ -41,21 +40,20 @@ export class ShopeeAdapter implements PlatformAdapter {
     this.maxWindowMs = app.maxWindowDays * 86_400_000;
     this.caller = new PlatformCaller({
       platform: 'shopee', limitKey: `shopee:${ctx.shop.shopId}`, http: ctx.http, limiter: ctx.limiter, stats: ctx.stats, signal: ctx.signal,
-      ...ctx.retry, banMs: 1_000, classify, refresh: () => this.ctx.tokens.refresh(this.lastToken, (current) => this.exchange(current)),
+      ...ctx.retry, banMs: 1_000, classify, refresh: (used) => this.ctx.tokens.refresh(used, (current) => this.exchange(current)),
     });
   }
 
   private async get(endpoint: string, path: string, params: Record<string, string | number>): Promise<Record<string, unknown>> {
     const build = async (): Promise<CallRequest> => {
       const { accessToken } = await this.ctx.tokens.load();
-      this.lastToken = accessToken;
       const timestamp = Math.floor(Date.now() / 1000);
       const query: Record<string, string> = {
         partner_id: String(this.app.partnerId), timestamp: String(timestamp), access_token: accessToken, shop_id: this.ctx.shop.shopId,
         sign: signShopee(this.app.partnerKey, this.app.partnerId, path, timestamp, accessToken, this.ctx.shop.shopId),
       };
       for (const [k, v] of Object.entries(params)) query[k] = String(v);
-      return { method: 'GET', path, query };
+      return { method: 'GET', path, query, token: accessToken };
     };
     return (await this.caller.call(endpoint, build)) as Record<string, unknown>;
   }

@@ -35,25 +35,23 @@ export class TiktokAdapter implements PlatformAdapter {
   readonly platform = 'tiktok' as const;
   readonly stats;
   private readonly caller: PlatformCaller;
-  private lastToken = '';
 
   constructor(private readonly ctx: AdapterContext, private readonly app: TiktokApp) {
     this.stats = ctx.stats;
     this.caller = new PlatformCaller({
       platform: 'tiktok', limitKey: `tiktok:${ctx.shop.shopId}`, http: ctx.http, limiter: ctx.limiter, stats: ctx.stats, signal: ctx.signal,
-      ...ctx.retry, banMs: 1_000, classify, refresh: () => this.ctx.tokens.refresh(this.lastToken, (current) => this.exchange(current)),
+      ...ctx.retry, banMs: 1_000, classify, refresh: (used) => this.ctx.tokens.refresh(used, (current) => this.exchange(current)),
     });
   }
 
   private request(method: 'GET' | 'POST', path: string, params: Record<string, string | number>, body?: unknown): () => Promise<CallRequest> {
     return async () => {
       const { accessToken } = await this.ctx.tokens.load();
-      this.lastToken = accessToken;
       const query: Record<string, string> = { app_key: this.app.appKey, timestamp: String(Math.floor(Date.now() / 1000)), shop_cipher: this.ctx.shop.shopCipher ?? '' };
       for (const [k, v] of Object.entries(params)) query[k] = String(v);
       const text = body === undefined ? '' : JSON.stringify(body);
       query.sign = signTiktok(this.app.appSecret, path, query, text);
-      return { method, path, query, body: body === undefined ? undefined : text, headers: { 'content-type': 'application/json', 'x-tts-access-token': accessToken } };
+      return { method, path, query, body: body === undefined ? undefined : text, headers: { 'content-type': 'application/json', 'x-tts-access-token': accessToken }, token: accessToken };
     };
   }
 

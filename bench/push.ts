@@ -1,0 +1,167 @@
+/**
+ * Push notifications through one worker process against the fake FCM (SPEC §8.5, §10): pushes/s and the worker's
+ * peak RSS for the bucketed pipeline (push-job → push-send tasks), next to the naive one-job-per-push shape
+ * (bench/push-naive) in the same run, and their ratio. MongoDB (the wire test server) and the fake FCM run in
+ * this process; each shape runs in its own worker child process.
+ *
+ *   npm run bench -- push [--users 25000] [--naive-users 2000] [--latency 50] [--in-flight 500] [--concurrency 8]
+ *                         [--dist 0] [--worker-heap-mb 0]
+ *
+ * `--dist 1` runs the pipeline worker from the compiled build (`npm run build` first), as production does: a
+ * worker under tsx carries the loader thread and transpiled sources (about 60 MB more RSS at rest).
+ */
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { MongoClient, type Db } from 'mongodb';
+import { Container } from '../app/core/runtime/container';
+import { startFakeFcm, type FakeFcm } from '../test/fakes/fcm';
+import { MongoTestServer } from '../test/support/mongo-server';
+import { createJob } from '../workers/push/jobs.repository';
+import { pushStore } from '../workers/push/store';
+import { dropIsolated, intArg, isolatedNames, REDIS_URL, report, round } from './support';
+
+const USERS = intArg('users', 25_000);
+const NAIVE_USERS = intArg('naive-users', 2_000);
+const LATENCY = intArg('latency', Number(process.env.FCM_FAKE_LATENCY_MS ?? 50));
+const IN_FLIGHT = intArg('in-flight', 500);
+const CONCURRENCY = intArg('concurrency', 8);
+const DIST = intArg('dist', 0) === 1;
+/** V8 old-space cap of the pipeline worker in MB (0 = Node's default); a container would set it the same way. */
+const HEAP_MB = intArg('worker-heap-mb', 0);
+const ROOT = path.resolve(__dirname, '..');
+
+const log = (line: string): void => void process.stderr.write(`[bench push] ${line}\n`);
+
+function startWorker(env: NodeJS.ProcessEnv, label: string, dist = false): Promise<ChildProcess> {
+  const heap = dist && HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : [];
+  const args = dist ? [...heap, path.join(ROOT, 'dist/run-worker.js')] : ['--import', 'tsx', path.join(ROOT, 'run-worker.ts')];
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    const onLine = (line: string): void => {
+      if (/"level":"(error|warn)"|Error/.test(line)) log(`${label}: ${line.slice(0, 300)}`);
+      if (/worker consuming/.test(line)) resolve(proc);
+    };
+    readline.createInterface({ input: proc.stdout! }).on('line', onLine);
+    readline.createInterface({ input: proc.stderr! }).on('line', onLine);
+    proc.once('exit', (code) => reject(new Error(`${label} worker exited with ${code} before it was ready`)));
+  });
+}
+
+/** Peak (VmHWM) or current (VmRSS) resident set of a live process, in MB (Linux). */
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? round(Number(m[1]) / 1024) : NaN;
+}
+
+/** CPU seconds (user + system) a live process has used so far (Linux, clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+async function seed(db: Db, users: number, prefix: string): Promise<number> {
+  const store = await pushStore(db);
+  const now = new Date();
+  let n = 0;
+  for (let u = 0; u < users; u += 1_000) {
+    const docs = [];
+    for (let i = u; i < Math.min(users, u + 1_000); i++) {
+      for (let k = 0; k < 2; k++) docs.push({ _id: `${prefix}-${i}-${k}`, token: `${prefix}-${i}-${k}`, userId: `${prefix}-user-${i}`, platform: 'android' as const, app: 'bench', device: {}, active: true, lastSeenAt: now, createdAt: now, updatedAt: now });
+    }
+    await store.tokens.insertMany(docs);
+    n += docs.length;
+  }
+  return n;
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+}
+
+async function pipelineRun(env: NodeJS.ProcessEnv, db: Db, fcm: FakeFcm): Promise<Record<string, number>> {
+  const pushes = await seed(db, USERS, 'p');
+  const c = new Container({ role: 'bench-push', env, console: false });
+  await c.init();
+  const worker = await startWorker(DIST ? { ...env, WORKERS_DIR: 'dist/workers/push' } : env, 'pipeline', DIST);
+  const atReady = rssMb(worker.pid!, 'VmRSS');
+  const cpuAtReady = cpuSeconds(worker.pid!);
+  const store = await pushStore(db);
+  const job = await createJob(store, [{ notification: { title: 'Bench', body: 'pipeline' } }], [{ userIds: Array.from({ length: USERS }, (_, i) => `p-user-${i}`) }], false);
+  const accepted = fcm.stats.acceptedTotal;
+  const started = performance.now();
+  await c.dispatcher.enqueue('push-job', { jobId: job._id });
+  await until(async () => (await store.jobs.findOne({ _id: job._id }))?.status === 'completed');
+  const seconds = (performance.now() - started) / 1000;
+  const rss = rssMb(worker.pid!);
+  const cpuMsPerPush = ((cpuSeconds(worker.pid!) - cpuAtReady) * 1000) / pushes;
+  await stop(worker);
+  await c.close();
+  if (fcm.stats.acceptedTotal - accepted !== pushes) throw new Error(`pipeline: FCM accepted ${fcm.stats.acceptedTotal - accepted} of ${pushes}`);
+  // CPU per push is what the load of other processes does not change: 1000 / it is the worker's ceiling on one core.
+  return { pushes, seconds: round(seconds, 2), pushesPerSecond: Math.round(pushes / seconds), peakRssMb: rss, rssAtReadyMb: atReady, cpuMsPerPush: round(cpuMsPerPush, 3), cpuBoundPushesPerSecond: Math.round(1000 / cpuMsPerPush) };
+}
+
+async function naiveRun(env: NodeJS.ProcessEnv, db: Db): Promise<Record<string, number>> {
+  const pushes = await seed(db, NAIVE_USERS, 'n');
+  const c = new Container({ role: 'bench-push-naive', env, console: false });
+  await c.init();
+  for (let i = 0; i < NAIVE_USERS; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, NAIVE_USERS - i) }, (_, k) => c.dispatcher.enqueue('push-naive', { jobId: 'naive', userId: `n-user-${i + k}` })));
+  }
+  const started = performance.now();
+  const worker = await startWorker(env, 'naive');
+  const atReady = rssMb(worker.pid!, 'VmRSS');
+  const cpuAtReady = cpuSeconds(worker.pid!);
+  await until(async () => (await db.collection('naive_logs').countDocuments({ status: 'done' })) === NAIVE_USERS);
+  const seconds = (performance.now() - started) / 1000;
+  const rss = rssMb(worker.pid!);
+  const cpuMsPerPush = ((cpuSeconds(worker.pid!) - cpuAtReady) * 1000) / pushes;
+  await stop(worker);
+  await c.close();
+  return { pushes, seconds: round(seconds, 2), pushesPerSecond: Math.round(pushes / seconds), peakRssMb: rss, rssAtReadyMb: atReady, cpuMsPerPush: round(cpuMsPerPush, 3), cpuBoundPushesPerSecond: Math.round(1000 / cpuMsPerPush) };
+}
+
+async function main(): Promise<void> {
+  const names = isolatedNames('push');
+  const mongo = await MongoTestServer.start();
+  const fcm = await startFakeFcm({ latencyMs: LATENCY });
+  const mongoUrl = `${mongo.uri.replace(/\/$/, '')}/${names.database}`;
+  const client = new MongoClient(mongoUrl);
+  const db = client.db();
+  const base: NodeJS.ProcessEnv = {
+    ...process.env, DATABASE_URL: names.databaseUrl, REDIS_URL, REDIS_PREFIX: names.prefix, MONGO_URL: mongoUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json',
+    FCM_SERVICE_ACCOUNT: JSON.stringify(fcm.serviceAccount), FCM_BASE_URL: fcm.baseUrl, FCM_MAX_IN_FLIGHT: String(IN_FLIGHT), PUSH_SEND_CONCURRENCY: String(CONCURRENCY),
+  };
+  try {
+    log(`pipeline: ${USERS} users × 2 tokens, fake FCM latency ${LATENCY} ms, ${IN_FLIGHT} in flight`);
+    const pipeline = await pipelineRun({ ...base, WORKERS_DIR: 'workers/push' }, db, fcm);
+    log(`naive: ${NAIVE_USERS} users × 2 tokens, one job per push request`);
+    const naive = await naiveRun({ ...base, WORKERS_DIR: 'bench/push-naive' }, db);
+    report({
+      bench: 'push', worker: DIST ? 'dist' : 'tsx', workerHeapMb: HEAP_MB || null, latencyMs: LATENCY, inFlight: IN_FLIGHT, sendConcurrency: CONCURRENCY, pipeline, naive,
+      ratio: round(pipeline.pushesPerSecond / naive.pushesPerSecond, 2), duplicates: fcm.duplicates().length,
+      tokenRequests: fcm.token.requests, fakeMaxInFlight: fcm.stats.maxInFlight, loadAverage: os.loadavg().map((l) => round(l)), cpus: os.cpus().length,
+    });
+  } finally {
+    await client.close();
+    await fcm.close();
+    await mongo.stop();
+    await dropIsolated(names);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

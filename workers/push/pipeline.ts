@@ -1,0 +1,139 @@
+/**
+ * The per-process push pipeline: the FCM sender (in-flight cap, shared quota, retries) and the muster buckets
+ * every send task of the process fills, so lookups and writes go to MongoDB in batches across tasks.
+ * One pipeline per database and configuration; send tasks get it with `pipelineFor`.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from 'mongodb';
+import type { Redis } from 'ioredis';
+import { Bucket } from '../../plugins/batcher';
+import { FcmClient, FcmCredentialsError, FcmSender, SharedQuota, parseServiceAccount } from '../../plugins/fcm';
+import { isDuplicateOnly } from './jobs.repository';
+import type { PushMessageInput } from './message';
+import { pushStore, type IntentDoc, type LogDoc, type PushStore } from './store';
+import { deactivateTokens } from './tokens.repository';
+import type { PushSettings } from './settings';
+
+const MESSAGE_CACHE_JOBS = 64;
+
+export interface LogWrite {
+  doc: LogDoc;
+  /** The push has a log already (it waited for a retry): replace it rather than insert. */
+  replace: boolean;
+}
+
+export interface PipelineDeps {
+  db: Db;
+  redis: Redis;
+  /** REDIS_PREFIX of the deployment: the shared quota key lives under it. */
+  redisPrefix: string;
+  settings: PushSettings;
+}
+
+export class PushPipeline {
+  readonly sender: FcmSender;
+  readonly client: FcmClient;
+  readonly lookups: Bucket<string, string[]>;
+  readonly tokenChecks: Bucket<string, boolean>;
+  readonly intents: Bucket<IntentDoc>;
+  readonly logs: Bucket<LogWrite>;
+  readonly deactivations: Bucket<{ token: string; reason: string }>;
+  /** Jobs this process saw fail (credentials, sender refused): their remaining pushes are not sent. */
+  readonly failedJobs = new Map<string, string>();
+  /** Messages of recent jobs (they never change): a bulk job's thousand messages are read once, not per chunk. */
+  private readonly messages = new Map<string, PushMessageInput[]>();
+
+  constructor(readonly store: PushStore, deps: PipelineDeps) {
+    const s = deps.settings;
+    if (!s.serviceAccount) {
+      throw new FcmCredentialsError('FCM_SERVICE_ACCOUNT is not set: put the service account key JSON (Firebase console → Project settings → Service accounts → Generate new private key) in FCM_SERVICE_ACCOUNT');
+    }
+    const account = parseServiceAccount(s.serviceAccount);
+    this.client = new FcmClient({ account, baseUrl: s.baseUrl, tokenUri: s.tokenUri, projectId: s.projectId, timeoutMs: s.requestTimeoutMs, tokenRefreshMarginMs: s.tokenRefreshMarginMs });
+    const quota = new SharedQuota({ redis: deps.redis, keyPrefix: `${deps.redisPrefix}plugin:push:fcm-quota`, key: this.client.projectId, perMinute: s.quotaPerMinute });
+    this.sender = new FcmSender({ client: this.client, quota, maxInFlight: s.maxInFlight, maxAttempts: s.maxAttempts, retryBaseMs: s.retryBaseMs, retryMaxMs: s.retryMaxMs, quotaBackoffMs: s.quotaBackoffMs });
+    const wait = s.flushMs;
+    this.lookups = new Bucket({ name: 'push token lookup', size: s.lookupBatch, maxWaitMs: wait, concurrency: 4, flush: (ids) => this.findTokens(ids) });
+    this.tokenChecks = new Bucket({ name: 'push token check', size: s.lookupBatch, maxWaitMs: wait, concurrency: 4, flush: (tokens) => this.findInactive(tokens) });
+    this.intents = new Bucket({ name: 'push intents', size: 50, maxWaitMs: Math.min(wait, 5), concurrency: 2, flush: (docs) => this.insertIntents(docs) });
+    this.logs = new Bucket({ name: 'push logs', size: s.logBatch, maxWaitMs: wait, concurrency: 2, flush: (items) => this.writeLogs(items) });
+    this.deactivations = new Bucket({ name: 'push token deactivation', size: s.logBatch, maxWaitMs: wait, flush: (items) => deactivateTokens(this.store, items) });
+  }
+
+  /** A job's messages, from the cache or MongoDB; undefined for an unknown job. */
+  async jobMessages(jobId: string): Promise<PushMessageInput[] | undefined> {
+    const cached = this.messages.get(jobId);
+    if (cached) return cached;
+    const job = await this.store.jobs.findOne({ _id: jobId }, { projection: { messages: 1 } });
+    if (!job) return undefined;
+    if (this.messages.size >= MESSAGE_CACHE_JOBS) this.messages.delete(this.messages.keys().next().value as string);
+    this.messages.set(jobId, job.messages);
+    return job.messages;
+  }
+
+  /** Active tokens per user id, in the order asked. */
+  private async findTokens(userIds: string[]): Promise<string[][]> {
+    const docs = await this.store.tokens.find({ userId: { $in: userIds }, active: true }, { projection: { _id: 1, userId: 1 } }).toArray();
+    const by = new Map<string, string[]>();
+    for (const d of docs) {
+      const list = by.get(d.userId);
+      if (list) list.push(d._id);
+      else by.set(d.userId, [d._id]);
+    }
+    return userIds.map((u) => by.get(u) ?? []);
+  }
+
+  /** true for tokens the registry knows as deactivated (unknown tokens are sent to). */
+  private async findInactive(tokens: string[]): Promise<boolean[]> {
+    const docs = await this.store.tokens.find({ _id: { $in: tokens }, active: false }, { projection: { _id: 1 } }).toArray();
+    const inactive = new Set(docs.map((d) => d._id));
+    return tokens.map((t) => inactive.has(t));
+  }
+
+  private async insertIntents(docs: IntentDoc[]): Promise<void> {
+    await this.store.intents.insertMany(docs, { ordered: false }).catch((err: { code?: number; writeErrors?: unknown }) => {
+      if (!isDuplicateOnly(err)) throw err;
+    });
+  }
+
+  private async writeLogs(items: LogWrite[]): Promise<void> {
+    const ops = items.map((i) => (i.replace
+      ? { replaceOne: { filter: { _id: i.doc._id }, replacement: i.doc, upsert: true } }
+      : { insertOne: { document: i.doc } }));
+    // A duplicate means another process recorded that push already (a task handed over after a lost lock).
+    await this.store.logs.bulkWrite(ops, { ordered: false }).catch((err: { code?: number; writeErrors?: unknown }) => {
+      if (!isDuplicateOnly(err)) throw err;
+    });
+  }
+
+  /** Writes what is waiting and closes the HTTP/2 sessions. */
+  async close(): Promise<void> {
+    await Promise.all([this.lookups.drain(), this.tokenChecks.drain(), this.intents.drain(), this.logs.drain(), this.deactivations.drain()]);
+    await this.client.close();
+  }
+}
+
+// Keyed by database name and configuration: the driver hands out a new Db object on every `db()` call.
+const pipelines = new Map<string, PushPipeline>();
+const all = new Set<PushPipeline>();
+
+/** The process's pipeline for this database and configuration (a changed setting builds a new one). */
+export async function pipelineFor(deps: PipelineDeps): Promise<PushPipeline> {
+  const key = createHash('sha256').update(JSON.stringify([deps.db.databaseName, deps.settings, deps.redisPrefix])).digest('hex');
+  let p = pipelines.get(key);
+  if (!p) {
+    // A pipeline of an older configuration is left to the tasks still using it; shutdown closes it.
+    p = new PushPipeline(await pushStore(deps.db), deps);
+    pipelines.set(key, p);
+    all.add(p);
+  }
+  return p;
+}
+
+/** Closes every pipeline of the process (worker shutdown, after the tasks stopped). */
+export async function closePipelines(): Promise<void> {
+  const list = [...all];
+  all.clear();
+  pipelines.clear();
+  await Promise.all(list.map((p) => p.close()));
+}
