@@ -3,23 +3,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { launchChromium, requireChromium } from '../../support/browser';
 import { ADMIN, asAdmin, startResourcesApi, type ResourcesApi } from './resources-api';
 
-const CHROMIUM = '/usr/bin/chromium';
 let api: ResourcesApi;
 let browser: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  requireChromium();
   api = await startResourcesApi('dash');
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-chromium-resdash-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium(profile);
 }, 60_000);
 
 afterAll(async () => {
