@@ -69,3 +69,11 @@ export function spawnTs(script: string, env: Record<string, string>, args: strin
     cwd: ROOT, env: { ...process.env, ...env }, name: 'child', waitTimeoutMs: 30_000,
   });
 }
+
+/** SIGKILLs every child in `children` and waits for each exit, emptying the list. */
+export async function killAll(children: Child[]): Promise<void> {
+  for (const c of children.splice(0)) {
+    c.kill('SIGKILL');
+    await c.exited;
+  }
+}
