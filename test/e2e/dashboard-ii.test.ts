@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, requireChromium } from '../support/browser';
+import { closeChromium, launchChromium, requireChromium } from '../support/browser';
 import { Type } from '@sinclair/typebox';
 import { WebSocketServer } from 'ws';
 import { defineSettings, Schedule, ScheduleWorker, WebSocket as Listener, WebSocketWorker, type RunContext } from '../../app';
@@ -72,8 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const g of gates.splice(0)) g();
-  await browser?.close();
-  if (tmp) fs.rmSync(path.join(tmp, 'profile'), { recursive: true, force: true });
+  await closeChromium(browser, tmp && path.join(tmp, 'profile'));
   await api?.close();
   await new Promise((resolve) => feed?.close(resolve));
 });

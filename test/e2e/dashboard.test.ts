@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { launchChromium, requireChromium } from '../support/browser';
+import { closeChromium, launchChromium, requireChromium, signInToDashboard } from '../support/browser';
 import { Schedule, ScheduleWorker, type RunContext } from '../../app';
 import { ADMIN, asAdmin, startApiWithWorker, type ApiHarness } from '../api/api-harness';
 import type { Harness } from '../support/harness';
@@ -33,20 +33,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await closeChromium(browser, profile);
   await api?.close();
 });
 
 describe('dashboard', () => {
   it('signs in with a token, runs a worker and sees it succeed live, shows its logs, and disables it', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(err.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    await page.goto(`${api.url}/dashboard`);
-    await page.fill('#token', ADMIN);
-    await page.click('#login-form button[type=submit]');
+    const { page, problems } = await signInToDashboard(browser, api.url, ADMIN);
     const row = page.locator('tr[data-worker="dash-report"]');
     await row.waitFor();
     await page.locator('#live.on').waitFor();

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, requireChromium } from '../../support/browser';
+import { closeChromium, launchChromium, requireChromium } from '../../support/browser';
 import { asAdmin, READER, startResourcesApi, type ResourcesApi } from './resources-api';
 
 const PAGE_DIR = path.join(__dirname, 'page');
@@ -41,8 +41,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await closeChromium(browser, profile);
   await api?.close();
 });
 
