@@ -5,10 +5,11 @@
  * outage and then recovers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Container } from '../../app/core/runtime/container';
+import type { Container } from '../../app/core/runtime/container';
 import { createTestEnv, eventually, type TestEnv } from '../support/isolation';
+import { startProducer } from '../support/producer';
 import { startMariadb, type PrivateServer } from './support/servers';
-import { CHAOS_ENV, enqueue, expectAllRecorded, ready, startProcesses, statusCounts, type ChaosProcesses } from './support/chaos-run';
+import { awaitOutage, CHAOS_ENV, endChaosRun, enqueue, expectAllRecorded, ready, startProcesses, statusCounts, type ChaosProcesses } from './support/chaos-run';
 
 const JOBS = 4_000;
 let db: PrivateServer;
@@ -20,16 +21,9 @@ beforeAll(async () => {
   db = await startMariadb();
   t = createTestEnv('chaos_mysql', CHAOS_ENV);
   t.env.DATABASE_URL = `${db.url}/${t.name}`;
-  producer = new Container({ role: 'test', env: { ...process.env, ...t.env }, console: false });
-  await producer.init();
-  await producer.mirror.seedRegistry(producer.registry);
+  producer = await startProducer(t.env);
 }, 120_000);
-afterAll(async () => {
-  for (const c of [procs?.api, procs?.worker]) c?.kill('SIGKILL');
-  await producer?.close();
-  await db?.destroy();
-  await t?.cleanup();
-});
+afterAll(() => endChaosRun({ procs, producer, server: db, t }));
 
 describe('chaos: MariaDB restarted mid-run', () => {
   it(`${JOBS.toLocaleString('en')} jobs: none lost, nothing crashes, /ready shows the outage and recovers`, async () => {
@@ -39,10 +33,7 @@ describe('chaos: MariaDB restarted mid-run', () => {
     await eventually(async () => ((await statusCounts(url).catch(() => ({} as Record<string, number>))).succeeded ?? 0) >= 800, { timeoutMs: 120_000, intervalMs: 200, what: '800 jobs done' });
 
     await db.stop();
-    const outage = await eventually(async () => {
-      const r = await ready(procs!.readyUrl);
-      return r.status === 503 ? r : undefined;
-    }, { timeoutMs: 20_000, what: '/ready to report the outage' });
+    const outage = await awaitOutage(procs.readyUrl);
     expect(outage.checks.mysql.ok).toBe(false);
     expect(outage.checks.redis.ok).toBe(true);
     // Jobs go on while MySQL is away (their rows and log lines wait in the bounded queues).

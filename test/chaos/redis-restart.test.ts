@@ -4,11 +4,12 @@
  * is lost, and /ready reports the outage and then recovers. Also: a Redis that may evict keys is a loud boot error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Container } from '../../app/core/runtime/container';
+import type { Container } from '../../app/core/runtime/container';
 import { createTestEnv, eventually, type TestEnv } from '../support/isolation';
+import { startProducer } from '../support/producer';
 import { spawnTs } from '../support/child';
 import { startRedis, type PrivateServer } from './support/servers';
-import { CHAOS_ENV, enqueue, expectAllRecorded, ready, startProcesses, statusCounts, type ChaosProcesses } from './support/chaos-run';
+import { awaitOutage, CHAOS_ENV, endChaosRun, enqueue, expectAllRecorded, ready, startProcesses, statusCounts, type ChaosProcesses } from './support/chaos-run';
 
 const JOBS = 10_000;
 let redis: PrivateServer;
@@ -19,16 +20,9 @@ let procs: ChaosProcesses | undefined;
 beforeAll(async () => {
   redis = await startRedis();
   t = createTestEnv('chaos_redis', { ...CHAOS_ENV, REDIS_URL: redis.url });
-  producer = new Container({ role: 'test', env: { ...process.env, ...t.env }, console: false });
-  await producer.init();
-  await producer.mirror.seedRegistry(producer.registry);
+  producer = await startProducer(t.env);
 }, 60_000);
-afterAll(async () => {
-  for (const c of [procs?.api, procs?.worker]) c?.kill('SIGKILL');
-  await producer?.close();
-  await redis?.destroy();
-  await t?.cleanup();
-});
+afterAll(() => endChaosRun({ procs, producer, server: redis, t }));
 
 describe('chaos: Redis restarted mid-run', () => {
   it(`loses none of ${JOBS.toLocaleString('en')} queued jobs, crashes nothing, and /ready shows the outage`, async () => {
@@ -39,10 +33,7 @@ describe('chaos: Redis restarted mid-run', () => {
     expect((await ready(procs.readyUrl)).status).toBe(200);
 
     await redis.stop();
-    const outage = await eventually(async () => {
-      const r = await ready(procs!.readyUrl);
-      return r.status === 503 ? r : undefined;
-    }, { timeoutMs: 20_000, what: '/ready to report the outage' });
+    const outage = await awaitOutage(procs.readyUrl);
     expect(outage.checks.redis.ok).toBe(false);
     expect(outage.checks.mysql.ok).toBe(true);
     await redis.start();

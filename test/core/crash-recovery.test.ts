@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
-import { Container } from '../../app/core/runtime/container';
+import type { Container } from '../../app/core/runtime/container';
 import { readJson } from '../../app/core/database/connection';
 import { createTestEnv, eventually, type TestEnv } from '../support/isolation';
-import { ROOT, spawnTs, type Child } from '../support/child';
+import { killAll, ROOT, spawnTs, type Child } from '../support/child';
+import { startProducer } from '../support/producer';
 
 const JOBS = 10_000;
 const WORKERS = path.relative(ROOT, path.resolve(__dirname, '../fixtures/workers/proc'));
@@ -22,16 +23,11 @@ beforeAll(async () => {
     WORKERS_DIR: WORKERS, QUEUE_LOCK_DURATION_MS: '3000', QUEUE_STALLED_INTERVAL_MS: '1000',
     EXECUTION_FLUSH_INTERVAL_MS: '20', LOG_FLUSH_INTERVAL_MS: '20', QUEUE_DRAIN_DELAY_S: '1',
   });
-  producer = new Container({ role: 'test', env: { ...process.env, ...t.env }, console: false });
-  await producer.init();
-  await producer.mirror.seedRegistry(producer.registry);
+  producer = await startProducer(t.env);
 });
 afterEach(async () => {
   // A failed test must not leave a worker consuming the next test's jobs.
-  for (const c of children.splice(0)) {
-    c.kill('SIGKILL');
-    await c.exited;
-  }
+  await killAll(children);
 });
 afterAll(async () => {
   await producer?.close();

@@ -7,7 +7,8 @@ import { readJson } from '../../app/core/database/connection';
 import { startApiRole } from '../../app/core/runtime/api';
 import { PluginLifecycle } from '../../app/core/plugins/lifecycle';
 import { createTestEnv, eventually, type TestEnv } from '../support/isolation';
-import { ROOT, spawnTs, type Child } from '../support/child';
+import { killAll, ROOT, spawnTs, type Child } from '../support/child';
+import { startProducer } from '../support/producer';
 
 const WORKERS = path.relative(ROOT, path.resolve(__dirname, '../fixtures/plugins'));
 let t: TestEnv;
@@ -23,15 +24,10 @@ const startWorker = (extra: Record<string, string> = {}) => {
 beforeAll(async () => {
   t = createTestEnv('plugin_hooks', { WORKERS_DIR: WORKERS, EXECUTION_FLUSH_INTERVAL_MS: '20', LOG_FLUSH_INTERVAL_MS: '20', QUEUE_DRAIN_DELAY_S: '1' });
   t.env.PROBE_DB_URL = t.databaseUrl;
-  producer = new Container({ role: 'test', env: { ...process.env, ...t.env }, console: false });
-  await producer.init();
-  await producer.mirror.seedRegistry(producer.registry);
+  producer = await startProducer(t.env);
 });
 afterEach(async () => {
-  for (const c of children.splice(0)) {
-    c.kill('SIGKILL');
-    await c.exited;
-  }
+  await killAll(children);
   await producer.redis.del(orderKey(), `${t.redisPrefix}plugin:probe:booted`);
 });
 afterAll(async () => {

@@ -6,14 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { closeChromium, launchChromium, requireChromium } from '../support/browser';
 import { Type } from '@sinclair/typebox';
 import { WebSocketServer } from 'ws';
 import { defineSettings, Schedule, ScheduleWorker, WebSocket as Listener, WebSocketWorker, type RunContext } from '../../app';
 import { ADMIN, READER, asAdmin, startApiWithWorker, type ApiHarness } from '../api/api-harness';
 import type { Harness } from '../support/harness';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 defineSettings({ D2_PAGE_LIMIT: { type: 'int', default: 5, description: 'pages per run (dashboard e2e plugin setting)' } });
 
@@ -61,25 +60,19 @@ let browser: BrowserContext;
 let tmp: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  requireChromium();
   feed = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((resolve) => feed.once('listening', resolve));
   const { port } = feed.address() as { port: number };
   api = await startApiWithWorker('dashboard2', [FlakyWorker, ShopWorker, TailWorker, FeedListener], { D2_FEED_URL: `ws://127.0.0.1:${port}` });
   await api.listen();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-dashboard-ii-'));
-  browser = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-    executablePath: CHROMIUM,
-    viewport: { width: 1400, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium(path.join(tmp, 'profile'), { width: 1400, height: 1000 });
 });
 
 afterAll(async () => {
   for (const g of gates.splice(0)) g();
-  await browser?.close();
-  if (tmp) fs.rmSync(path.join(tmp, 'profile'), { recursive: true, force: true });
+  await closeChromium(browser, tmp && path.join(tmp, 'profile'));
   await api?.close();
   await new Promise((resolve) => feed?.close(resolve));
 });

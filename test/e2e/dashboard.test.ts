@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { closeChromium, launchChromium, requireChromium, signInToDashboard } from '../support/browser';
 import { Schedule, ScheduleWorker, type RunContext } from '../../app';
 import { ADMIN, asAdmin, startApiWithWorker, type ApiHarness } from '../api/api-harness';
 import type { Harness } from '../support/harness';
 
-const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT = path.join(os.tmpdir(), 'sluice-dashboard.png');
 
 @Schedule({ id: 'dash-report', cron: '0 6 * * *', timezone: 'UTC', description: 'nightly report (dashboard e2e)' })
@@ -24,34 +24,22 @@ let browser: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  requireChromium();
   api = await startApiWithWorker('dashboard', [DashReportWorker]);
   await api.listen();
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-chromium-'));
   // A fresh profile directory per run (playwright passes it as --user-data-dir).
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium(profile, { width: 1280, height: 900 });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await closeChromium(browser, profile);
   await api?.close();
 });
 
 describe('dashboard', () => {
   it('signs in with a token, runs a worker and sees it succeed live, shows its logs, and disables it', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(err.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    await page.goto(`${api.url}/dashboard`);
-    await page.fill('#token', ADMIN);
-    await page.click('#login-form button[type=submit]');
+    const { page, problems } = await signInToDashboard(browser, api.url, ADMIN);
     const row = page.locator('tr[data-worker="dash-report"]');
     await row.waitFor();
     await page.locator('#live.on').waitFor();

@@ -9,6 +9,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { Schedule, ScheduleWorker, type RunContext } from '../../app';
 import { asAdmin, connectWs, startApiWithWorker, type ApiHarness, type WsClient } from '../api/api-harness';
 import type { Harness } from '../support/harness';
+import { redisDump } from '../support/store-dump';
 
 const PASSWORD = 'pw-canary-1a2b3c4d';
 const TOKEN = 'tok-canary-5e6f7a8b';
@@ -65,25 +66,6 @@ async function trigger(id: string, status: string): Promise<string> {
   return executionId;
 }
 
-async function redisDump(): Promise<Record<string, string>> {
-  const { redis } = api.container;
-  const out: Record<string, string> = {};
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${api.testEnv.redisPrefix}*`, 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      if (type === 'string') out[key] = (await redis.get(key)) ?? '';
-      else if (type === 'hash') out[key] = JSON.stringify(await redis.hgetall(key));
-      else if (type === 'list') out[key] = JSON.stringify(await redis.lrange(key, 0, -1));
-      else if (type === 'zset') out[key] = JSON.stringify(await redis.zrange(key, 0, -1));
-      else if (type === 'set') out[key] = JSON.stringify(await redis.smembers(key));
-    }
-  } while (cursor !== '0');
-  return out;
-}
-
 const get = async (url: string) => api.app.inject({ method: 'GET', url, headers: asAdmin });
 
 describe('redaction and caps', () => {
@@ -103,7 +85,7 @@ describe('redaction and caps', () => {
     const [logs] = await api.h.pool.query<RowDataPacket[]>('SELECT message, meta FROM execution_logs');
     const [rows] = await api.h.pool.query<RowDataPacket[]>('SELECT * FROM executions');
     const [status] = await api.h.pool.query<RowDataPacket[]>('SELECT * FROM worker_status');
-    const redis = await redisDump();
+    const redis = await redisDump(api.container.redis, api.testEnv.redisPrefix, { streams: false });
     const liveHash = redis[api.container.keys.state('leaky')];
     const job = await api.container.queues.get('leaky').getJob((await api.h.execution(ok))!.job_id);
     const failedJob = await api.container.queues.get('leaky-fail').getJob((await api.h.execution(failed))!.job_id);
@@ -144,7 +126,7 @@ describe('redaction and caps', () => {
     expect(job!.returnvalue).toEqual(marker);
     const [status] = await api.h.pool.query<RowDataPacket[]>("SELECT last_result FROM worker_status WHERE worker_id = 'huge'");
     expect(typeof status[0].last_result === 'string' ? JSON.parse(status[0].last_result) : status[0].last_result).toEqual(marker);
-    const redis = await redisDump();
+    const redis = await redisDump(api.container.redis, api.testEnv.redisPrefix, { streams: false });
     for (const [key, text] of Object.entries(redis)) expect(text.length, key).toBeLessThan(100_000);
   });
 });

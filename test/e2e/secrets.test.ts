@@ -9,6 +9,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { Schedule, ScheduleWorker, type RunContext } from '../../app';
 import { asAdmin, startApiWithWorker, type ApiHarness } from '../api/api-harness';
 import type { Harness } from '../support/harness';
+import { redisDump } from '../support/store-dump';
 
 const CANARY = 'canary-7f3e9b1c5d2a';
 const TOKEN_CANARY = 'canary-token-4b8d2e6f1a9c';
@@ -44,25 +45,6 @@ afterAll(async () => {
   await new Promise((r) => partner.close(r));
 });
 
-async function everyRedisValue(prefix: string): Promise<string> {
-  const redis = api.container.redis;
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      if (type === 'string') out.push((await redis.get(key)) ?? '');
-      else if (type === 'hash') out.push(JSON.stringify(await redis.hgetall(key)));
-      else if (type === 'list') out.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-      else if (type === 'set') out.push(JSON.stringify(await redis.smembers(key)));
-      else if (type === 'zset') out.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-    }
-  } while (cursor !== '0');
-  return out.join('\n');
-}
-
 describe('secrets', () => {
   it('a canary secret in config reaches the upstream but no log, row, Redis key or API response', async () => {
     const put = await api.app.inject({ method: 'PUT', url: '/configs/PARTNER_SECRET', headers: asAdmin, payload: { value: CANARY } });
@@ -87,7 +69,8 @@ describe('secrets', () => {
     const configRow = dump[3];
     expect(configRow).toContain(CANARY); // stored where it belongs: the config table itself
     dump.splice(3, 1);
-    const haystacks = { api: responses.join('\n'), mysql: dump.join('\n'), redis: await everyRedisValue(api.testEnv.redisPrefix) };
+    const redis = await redisDump(api.container.redis, api.testEnv.redisPrefix, { streams: false });
+    const haystacks = { api: responses.join('\n'), mysql: dump.join('\n'), redis: Object.values(redis).join('\n') };
     expect(haystacks.mysql).toContain('called partner'); // the dump is real
     expect(haystacks.mysql).toContain('"partner_secret":"***"');
     for (const [where, text] of Object.entries(haystacks)) {

@@ -37,6 +37,14 @@ export async function startProcesses(env: Record<string, string>): Promise<Chaos
   };
 }
 
+/** afterAll of a chaos file: kills what is left of the run, then closes the producer, the private server and the test env. */
+export async function endChaosRun(parts: { procs?: ChaosProcesses; producer?: Container; server?: { destroy(): Promise<void> }; t?: { cleanup(): Promise<void> } }): Promise<void> {
+  for (const c of [parts.procs?.api, parts.procs?.worker]) c?.kill('SIGKILL');
+  await parts.producer?.close();
+  await parts.server?.destroy();
+  await parts.t?.cleanup();
+}
+
 export interface Readiness {
   status: number;
   checks: Record<string, { ok: boolean; error?: string }>;
@@ -46,6 +54,14 @@ export async function ready(url: string): Promise<Readiness> {
   const res = await fetch(url, { signal: AbortSignal.timeout(8_000) });
   const body = (await res.json()) as { checks: Readiness['checks'] };
   return { status: res.status, checks: body.checks };
+}
+
+/** Waits for /ready to answer 503 (the outage seen) and returns that answer. */
+export function awaitOutage(readyUrl: string): Promise<Readiness> {
+  return eventually(async () => {
+    const r = await ready(readyUrl);
+    return r.status === 503 ? r : undefined;
+  }, { timeoutMs: 20_000, what: '/ready to report the outage' });
 }
 
 /** Enqueues `n` chaos jobs (in chunks, so the producer's batches stay small); returns their execution ids. */

@@ -1,9 +1,9 @@
-import type { RowDataPacket } from 'mysql2/promise';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiApp } from '../../../app/core/api/app';
 import { fakeCounts, startMarket, SHOP_IDS, type MarketFixture } from './market-fixture';
 import { eventually } from '../../support/isolation';
+import { everyRedisValue, everyRow } from '../../support/store-dump';
 
 const ADMIN = 'market-admin-token-0123456789abcdef';
 const asAdmin = { authorization: `Bearer ${ADMIN}` };
@@ -100,15 +100,9 @@ describe('marketplace routes', () => {
 
     await f.container.recorder.drain(5_000);
     await eventually(async () => (await f.container.logWriter.drain(5_000)) === 0, { timeoutMs: 10_000 });
-    const [tables] = await f.container.core.pool.query<RowDataPacket[]>('SHOW TABLES');
-    const mysql: string[] = [];
-    for (const t of tables) {
-      const [rows] = await f.container.core.pool.query<RowDataPacket[]>(`SELECT * FROM \`${Object.values(t)[0] as string}\``);
-      mysql.push(JSON.stringify(rows));
-    }
-    const mysqlText = mysql.join('\n');
+    const mysqlText = await everyRow(f.container.core.pool);
     expect(mysqlText).toContain('marketplace-chunk'); // the dump is real: chunk runs are recorded
-    const redisText = await everyRedisValue(f);
+    const redisText = await everyRedisValue(f.container.redis, f.testEnv.redisPrefix);
     expect(redisText.length).toBeGreaterThan(0);
     const mongoText: string[] = [];
     for (const c of await f.db.listCollections().toArray()) {
@@ -120,24 +114,3 @@ describe('marketplace routes', () => {
     }
   });
 });
-
-async function everyRedisValue(f: MarketFixture): Promise<string> {
-  const redis = f.container.redis;
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${f.testEnv.redisPrefix}*`, 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) {
-      out.push(key);
-      const type = await redis.type(key);
-      if (type === 'string') out.push((await redis.get(key)) ?? '');
-      else if (type === 'hash') out.push(JSON.stringify(await redis.hgetall(key)));
-      else if (type === 'list') out.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-      else if (type === 'set') out.push(JSON.stringify(await redis.smembers(key)));
-      else if (type === 'zset') out.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-      else if (type === 'stream') out.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-    }
-  } while (cursor !== '0');
-  return out.join('\n');
-}

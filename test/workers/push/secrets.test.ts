@@ -1,8 +1,8 @@
 /** The service account JSON is a secret: after jobs that succeed and fail, it is in no log, row, job payload, Redis value or response. */
-import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeFcm, type FakeFcm } from '../../fakes/fcm';
 import { startPush, type PushFixture } from './push-fixture';
+import { everyRedisValue, everyRow } from '../../support/store-dump';
 
 const CANARY = 'canary-sa-5e1f0c7a9b3d';
 let fcm: FakeFcm;
@@ -20,38 +20,6 @@ afterAll(async () => {
   await fcm?.close();
 });
 
-async function everyRedisValue(): Promise<string> {
-  const redis = f.container.redis;
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${f.testEnv.redisPrefix}*`, 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      out.push(key);
-      if (type === 'string') out.push((await redis.get(key)) ?? '');
-      else if (type === 'hash') out.push(JSON.stringify(await redis.hgetall(key)));
-      else if (type === 'list') out.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-      else if (type === 'set') out.push(JSON.stringify(await redis.smembers(key)));
-      else if (type === 'zset') out.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-      else if (type === 'stream') out.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-    }
-  } while (cursor !== '0');
-  return out.join('\n');
-}
-
-async function everyRow(): Promise<string> {
-  const pool = f.container.core.pool;
-  const [tables] = await pool.query<RowDataPacket[]>('SHOW TABLES');
-  const out: string[] = [];
-  for (const t of tables) {
-    const [rows] = await pool.query<RowDataPacket[]>(`SELECT * FROM \`${String(Object.values(t)[0])}\``);
-    out.push(JSON.stringify(rows));
-  }
-  return out.join('\n');
-}
-
 describe('push: secrets', () => {
   it('the service account reaches only the token endpoint: no log, row, job payload, Redis value, Mongo document or response holds it', async () => {
     await f.app.inject({ method: 'POST', url: '/plugins/push/tokens', payload: { token: 'tok-1', userId: 'u1', platform: 'android' } });
@@ -66,7 +34,7 @@ describe('push: secrets', () => {
     const responses = [JSON.stringify(ok), JSON.stringify(failed), (await f.app.inject({ method: 'GET', url: '/plugins/push/users/u1/tokens' })).body];
     const mongo: string[] = [];
     for (const name of ['push_tokens', 'push_jobs', 'push_chunks', 'push_intents', 'push_logs']) mongo.push(JSON.stringify(await f.db.collection(name).find({}).toArray()));
-    const haystacks = { redis: await everyRedisValue(), mysql: await everyRow(), mongo: mongo.join('\n'), responses: responses.join('\n') };
+    const haystacks = { redis: await everyRedisValue(f.container.redis, f.testEnv.redisPrefix), mysql: await everyRow(f.container.core.pool), mongo: mongo.join('\n'), responses: responses.join('\n') };
     expect(haystacks.mysql).toMatch(/push-send|push-job/); // the rows were looked at
     for (const [where, text] of Object.entries(haystacks)) {
       expect(text.includes(CANARY), `canary in ${where}`).toBe(false);

@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { closeChromium, launchChromium, requireChromium } from '../../support/browser';
 import { asAdmin, READER, startResourcesApi, type ResourcesApi } from './resources-api';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PAGE_DIR = path.join(__dirname, 'page');
 
 let api: ResourcesApi;
@@ -21,7 +21,7 @@ const fulldata: string[] = [];
 let served = 0;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  requireChromium();
   api = await startResourcesApi('browser', {}, (app) => {
     for (const [file, type] of [['index.html', 'text/html; charset=utf-8'], ['page.js', 'text/javascript; charset=utf-8']] as const) {
       const body = fs.readFileSync(path.join(PAGE_DIR, file), 'utf8');
@@ -32,11 +32,7 @@ beforeAll(async () => {
     });
   });
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-chromium-res-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium(profile);
   await browser.addInitScript({ content: `sessionStorage.setItem('token', ${JSON.stringify(READER)})` });
   await browser.route('**/fulldata*', async (route) => {
     fulldata.push(new URL(route.request().url()).pathname + new URL(route.request().url()).search);
@@ -45,8 +41,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await closeChromium(browser, profile);
   await api?.close();
 });
 

@@ -3,40 +3,29 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { closeChromium, launchChromium, requireChromium, signInToDashboard } from '../../support/browser';
 import { ADMIN, asAdmin, startResourcesApi, type ResourcesApi } from './resources-api';
 
-const CHROMIUM = '/usr/bin/chromium';
 let api: ResourcesApi;
 let browser: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  requireChromium();
   api = await startResourcesApi('dash');
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-chromium-resdash-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium(profile);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await closeChromium(browser, profile);
   await api?.close();
 });
 
 describe('dashboard resources panel', () => {
   it('shows every resource with its version, looks an id up from memory, and follows a bump live', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(err.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    await page.goto(`${api.url}/dashboard`);
-    await page.fill('#token', ADMIN);
-    await page.click('#login-form button[type=submit]');
+    const { page, problems } = await signInToDashboard(browser, api.url, ADMIN);
     const staff = page.locator('#resources-table tr[data-resource="staff"]');
     await staff.waitFor({ timeout: 20_000 });
     expect(await staff.locator('[data-field=rows]').textContent()).toBe('5000');

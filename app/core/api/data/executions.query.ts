@@ -2,6 +2,7 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { readJson } from '../../database/connection';
 import { unsealHoursOf } from './stats-rollup';
+import { Where } from './sql-where';
 
 export interface ExecutionView {
   id: string;
@@ -71,23 +72,16 @@ export interface ExecutionSearch {
   retried?: boolean;
 }
 
-const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /** WHERE clause and arguments of a search (every filter is optional). */
 export function searchWhere(s: ExecutionSearch): { sql: string; args: unknown[] } {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  const add = (sql: string, ...values: unknown[]): void => {
-    where.push(sql);
-    args.push(...values);
-  };
-  if (s.workerId) add('worker_id = ?', s.workerId);
-  if (s.statuses?.length) add('status IN (?)', s.statuses);
-  if (s.from) add('queued_at >= ?', new Date(s.from));
-  if (s.to) add('queued_at < ?', new Date(s.to));
-  if (s.q) add("error LIKE ? ESCAPE '\\\\'", `%${likeEscape(s.q)}%`);
-  if (s.retried !== undefined) where.push(s.retried ? 'retried_as IS NOT NULL' : 'retried_as IS NULL');
-  return { sql: where.length ? ` WHERE ${where.join(' AND ')}` : '', args };
+  const w = new Where();
+  if (s.workerId) w.add('worker_id = ?', s.workerId);
+  if (s.statuses?.length) w.add('status IN (?)', s.statuses);
+  if (s.from) w.add('queued_at >= ?', new Date(s.from));
+  if (s.to) w.add('queued_at < ?', new Date(s.to));
+  if (s.q) w.contains('error', s.q);
+  if (s.retried !== undefined) w.add(s.retried ? 'retried_as IS NOT NULL' : 'retried_as IS NULL');
+  return { sql: w.sql, args: w.args };
 }
 
 /** Takes `limit + 1` rows to learn whether a next page exists. */
