@@ -112,6 +112,7 @@ const CORE_RANGES: Record<string, Pick<SettingDefinition, 'min' | 'max' | 'oneOf
   API_PORT: { min: 0, max: 65_535 },
   API_MAX_PARAM_LENGTH: { min: 16 },
   LIVE_FLUSH_INTERVAL_MS: { min: 0 },
+  STATS_SEAL_INTERVAL_MS: { min: 0 },
   SHUTDOWN_GRACE_MS: { min: 0 },
   JOB_BACKOFF_MS: { min: 0 },
   JOB_KEEP_COMPLETED: { min: 0 },

@@ -33,6 +33,8 @@ describe('settings', () => {
     expect(() => loadSettings({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud" is out of range: must be one of error, warn, info/);
     expect(() => loadSettings({ JSON_MAX_DEPTH: '5000' })).toThrow(/JSON_MAX_DEPTH/);
     expect(loadSettings({ LIVE_FLUSH_INTERVAL_MS: '0', LOG_FLUSH_BATCH: '1_000' })).toMatchObject({ LIVE_FLUSH_INTERVAL_MS: 0, LOG_FLUSH_BATCH: 1000 });
+    // Settings whose description gives 0 a meaning ("0 = …") accept it.
+    expect(loadSettings({ STATS_SEAL_INTERVAL_MS: '0' })).toMatchObject({ STATS_SEAL_INTERVAL_MS: 0 });
   });
 
   it('every default fits its own type and range', () => {
