@@ -38,6 +38,12 @@ export async function importPluginFile(file: string): Promise<Record<string, unk
     throw new Error(`Could not load ${shownFile(file)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const inner = mod.default;
-  if (inner && typeof inner === 'object' && ('__esModule' in inner || 'default' in inner)) return { ...mod, ...(inner as Record<string, unknown>) };
+  // Compiled CommonJS: the namespace's default is module.exports (Node marks it __esModule; vitest's interop copies
+  // it without the mark). Its own `default` is the real default export; a module without one (e.g. only
+  // `publicRoutes`) has none. No plugin file's default export is a plain object, so any object default is unwrapped.
+  if (inner && typeof inner === 'object' && !Array.isArray(inner)) {
+    const exports = inner as Record<string, unknown>;
+    return { ...mod, ...exports, default: exports.default };
+  }
   return mod;
 }
