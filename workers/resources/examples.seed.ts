@@ -3,6 +3,7 @@
  * runs seed the same rows and a test can predict them. `npm run resources:seed` and dev mode use it.
  */
 import type { Pool } from 'mysql2/promise';
+import { seededRandom } from '../../plugins/seeded-random';
 
 export interface SeedSizes {
   /** @defaultValue 5000 */
@@ -19,23 +20,11 @@ const MIDDLE = ['Văn', 'Thị', 'Minh', 'Thanh', 'Quốc', 'Ngọc', 'Hữu', '
 const GIVEN = ['An', 'Bình', 'Châu', 'Dũng', 'Giang', 'Hà', 'Hải', 'Khánh', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Phúc', 'Quân', 'Sơn', 'Tâm', 'Trang', 'Tuấn', 'Vy'];
 const ROLES = ['cashier', 'sales', 'stock', 'manager', 'delivery'];
 
-/** mulberry32: a tiny seeded PRNG, enough for reproducible example rows. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const pick = <T>(rnd: () => number, list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 export function exampleRows(sizes: SeedSizes = {}) {
-  const rnd = prng(16);
+  const rnd = seededRandom(16);
   const nW = sizes.warehouses ?? 8;
   const nS = sizes.stores ?? 60;
   const nP = sizes.staff ?? 5_000;

@@ -3,6 +3,7 @@
  * tracking, money, returns and products. The same spec always gives the same records, so a test can compare what
  * Sluice stored with what the fake holds.
  */
+import { seededRandom } from '../../../plugins/seeded-random';
 
 export interface ShopSpec {
   /** The platform's shop id (Shopee shop_id, Lazada seller id, TikTok shop id). */
@@ -52,18 +53,6 @@ const OFFSET_S = 7 * 3600;
 const STATUSES = ['UNPAID', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'DELIVERED', 'COMPLETED', 'CANCELLED'];
 const CITIES = ['Hà Nội', 'TP. Hồ Chí Minh', 'Đà Nẵng', 'Cần Thơ', 'Hải Phòng'];
 
-/** mulberry32: small, fast and deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function hash(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
@@ -79,7 +68,7 @@ function money(cents: number): string {
 }
 
 function makeOrder(spec: ShopSpec, idx: number, day: number, i: number, products: GenProduct[]): GenOrder {
-  const r = rng(hash(`${spec.shopId}:${idx}`));
+  const r = seededRandom(hash(`${spec.shopId}:${idx}`));
   const createdSec = day + Math.floor(((i + 0.5) * DAY_S) / spec.ordersPerDay);
   const lines = 1 + Math.floor(r() * 3);
   const items = Array.from({ length: lines }, (_, k) => {
@@ -100,7 +89,7 @@ function makeOrder(spec: ShopSpec, idx: number, day: number, i: number, products
 function makeProducts(spec: ShopSpec): GenProduct[] {
   const base = dayStartSec(spec.from) - 30 * DAY_S;
   return Array.from({ length: spec.products ?? 0 }, (_, i) => {
-    const r = rng(hash(`${spec.shopId}:p${i}`));
+    const r = seededRandom(hash(`${spec.shopId}:p${i}`));
     return { id: `${hash(spec.shopId) % 90 + 10}${String(i).padStart(9, '0')}`, name: `Sản phẩm ${i}`, createdSec: base, updatedSec: base + i * 60, price: money(10_000 + Math.floor(r() * 1_000_000)), status: 'ACTIVATE' };
   });
 }

@@ -110,7 +110,7 @@ export class StreamConsumer {
         } catch (err) {
           if (this.stopping) break;
           this.deps.onError(err);
-          if (/NOGROUP/.test((err as Error).message)) await ensureGroup(this.deps.redis, this.keys.stream, this.def.group).catch(() => undefined);
+          if (/NOGROUP/.test((err as Error).message)) await ensureGroup(this.deps.redis, this.keys.stream, this.def.group).catch((e: unknown) => this.deps.onError(e));
           await pause(Math.min(1_000, this.s.blockMs));
         }
       }
