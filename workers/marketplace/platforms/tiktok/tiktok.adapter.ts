@@ -87,6 +87,16 @@ export class TiktokAdapter implements PlatformAdapter {
     return out;
   }
 
+  /** GET /order/202309/orders?ids=… (at most 50 ids); unknown ids are simply absent from the answer. */
+  async ordersById(ids: readonly string[]): Promise<RawRecord[]> {
+    const out: RawRecord[] = [];
+    for (const group of chunked(ids, this.ctx.detailBatch)) {
+      const data = await this.send('orders.detail', 'GET', '/order/202309/orders', { ids: group.join(',') });
+      out.push(...((data.orders as RawRecord[]) ?? []));
+    }
+    return out;
+  }
+
   tracking(ids: string[]): Promise<RawRecord[]> {
     return mapLimit(ids, PER_ORDER_LANES, async (id) => {
       const data = await this.send('tracking', 'GET', `/fulfillment/202309/orders/${encodeURIComponent(id)}/tracking`, {});
