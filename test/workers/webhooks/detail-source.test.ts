@@ -14,11 +14,19 @@ import { startWebhookWorld, type WebhookWorld } from './webhook-world';
 const SPEC = { ordersPerDay: 30, from: '2024-03-01', to: '2024-03-04' };
 const SHOPS = { shopee: ['880101', '880102'], lazada: ['100301'] } as const;
 let w: WebhookWorld;
-const control = (action: string) => w.app.inject({ method: 'POST', url: `/workers/webhook-events/${action}`, headers: asAdmin });
+/** Stops or starts the consumer through the API and waits for its live state (the request is asynchronous). */
+async function consumer(action: 'stop' | 'start', state: string): Promise<void> {
+  const live = async () => (await w.c.mirror.liveState('webhook-events')).state;
+  // Right after boot the state may not say `consuming` yet: the API refuses a stop (409) until it does.
+  await eventually(async () => action === 'stop' ? (await live()) === 'consuming' : true, { what: 'the consumer running' });
+  expect((await w.app.inject({ method: 'POST', url: `/workers/webhook-events/${action}`, headers: asAdmin })).statusCode).toBe(202);
+  await eventually(async () => (await live()) === state, { what: `the consumer ${state}` });
+}
 
 beforeAll(async () => {
   w = await startWebhookWorld('wh_detail', { shopee: SHOPS.shopee.map((shopId) => ({ shopId, ...SPEC })), lazada: SHOPS.lazada.map((shopId) => ({ shopId, ...SPEC })) }, {
-    env: { WEBHOOK_DETAIL_WAIT_MS: '2000', WEBHOOK_CLAIM_IDLE_MS: '500', WEBHOOK_MAX_DELIVERIES: '2' },
+    // The claim idle time outlasts a batch's wait for its detail calls (else a batch still in hand is claimed again).
+    env: { WEBHOOK_DETAIL_WAIT_MS: '1000', WEBHOOK_CLAIM_IDLE_MS: '3000', WEBHOOK_MAX_DELIVERIES: '2' },
   });
 });
 afterAll(async () => {
@@ -42,9 +50,9 @@ describe('detail source of the marketplace plugin', () => {
     }
     events.push({ platform: 'lazada', shopId: SHOPS.lazada[0], entity: 'orders', id: '999000000000001', status: 'SHIPPED', updateTime: now });
     // Queued while the consumer is stopped (a backlog, as after an outage): its batches then share detail calls.
-    expect((await control('stop')).statusCode).toBe(202);
+    await consumer('stop', 'stopped');
     await appendEvents(w.c.redis, w.streamKey, events);
-    expect((await control('start')).statusCode).toBe(202);
+    await consumer('start', 'consuming');
     await eventually(async () => {
       const g = await groupInfo(w.c.redis, w.streamKey);
       return g.pending === 0 && g.lag === 0 && g.read >= events.length;
@@ -68,6 +76,7 @@ describe('detail source of the marketplace plugin', () => {
     expect(w.fakes.shopee.totalViolations() + w.fakes.lazada.totalViolations()).toBe(0);
 
     const dead = (await w.app.inject({ method: 'GET', url: '/streams/webhook-events/dead', headers: asAdmin })).json() as { items: Array<{ fields: Record<string, string>; error: string }> };
+    expect(dead.items.map((i) => i.error).filter((e, i, a) => a.indexOf(e) === i)).toHaveLength(1);
     expect(dead.items).toHaveLength(1);
     expect(dead.items[0].fields.id).toBe('999000000000001');
     expect(dead.items[0].error).toBe(`lazada does not know orders 999000000000001 of shop ${SHOPS.lazada[0]}`);
