@@ -17,8 +17,7 @@ export class DetailSourceError extends Error {
 }
 
 export function unknownShopMessage(shop: ShopKey): string {
-  const id = shopIdOf(shop.platform, shop.shopId);
-  return `${shop.platform} shop ${shop.shopId} is not in the marketplace shops store: add it with its tokens (PUT /plugins/marketplace/shops/${encodeURIComponent(id)}), then replay the dead-lettered pushes`;
+  return `${shop.platform} shop ${shop.shopId} is not in the marketplace shops store: add it with its tokens (POST /plugins/marketplace/shops {"platform":"${shop.platform}","shopId":"${shop.shopId}","credentials":{…}}), then replay the dead-lettered pushes`;
 }
 
 /** The entities a push of an id never stored can be fetched for. */

@@ -100,7 +100,7 @@ describe('webhook secrets', () => {
   it('dead-lettered pushes are listed and replayed through the core stream routes, then applied', async () => {
     const dead = (await w.app.inject({ method: 'GET', url: '/streams/webhook-events/dead', headers: asAdmin })).json() as { items: Array<{ fields: Record<string, string>; error: string }> };
     expect(dead.items.map((i) => i.fields.platform).sort()).toEqual(['lazada', 'shopee']);
-    for (const item of dead.items) expect(item.error).toContain(`${item.fields.platform} shop 7301 is not in the marketplace shops store: add it with its tokens (PUT /plugins/marketplace/shops/${item.fields.platform}%3A7301)`);
+    for (const item of dead.items) expect(item.error).toContain(`${item.fields.platform} shop 7301 is not in the marketplace shops store: add it with its tokens (POST /plugins/marketplace/shops {"platform":"${item.fields.platform}","shopId":"7301",`);
     // The cause fixed (the shop stored for both platforms), a replay fetches the orders from the fakes and applies them.
     const order = w.fake.shop('7301').data.orders[0];
     await w.storeShop('shopee', '7301');
