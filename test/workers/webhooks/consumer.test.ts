@@ -63,7 +63,11 @@ describe('webhook-events consumer', () => {
     expect(all).toHaveLength(10_000);
 
     // Pushes queue while the consumer is stopped (it then drains the backlog with 2 batches in hand; their new ids share detail calls within WEBHOOK_DETAIL_WAIT_MS).
+    const live = async () => (await w.c.mirror.liveState('webhook-events')).state;
+    await eventually(async () => (await live()) === 'consuming', { what: 'the consumer running' });
     expect((await control('stop')).statusCode).toBe(202);
+    // The stop is asynchronous: pushes sent before it took effect would be read at once, not as a backlog.
+    await eventually(async () => (await live()) === 'stopped', { what: 'the consumer stopped' });
     for (let i = 0; i < all.length; i += 200) {
       const codes = await Promise.all(all.slice(i, i + 200).map((p) => w.push('tiktok', p)));
       expect(codes.every((c) => c === 200)).toBe(true);
