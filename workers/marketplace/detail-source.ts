@@ -20,19 +20,22 @@ export function unknownShopMessage(shop: ShopKey): string {
   return `${shop.platform} shop ${shop.shopId} is not in the marketplace shops store: add it with its tokens (POST /plugins/marketplace/shops {"platform":"${shop.platform}","shopId":"${shop.shopId}","credentials":{…}}), then replay the dead-lettered pushes`;
 }
 
-/** The entities a push of an id never stored can be fetched for. */
-const FETCHABLE: readonly MarketEntity[] = ['orders'];
-
 export function marketDetailSource(svc: MarketplaceSync): DetailSource {
   return {
     async fetch(shop, entity, ids, signal): Promise<RawRecord[]> {
-      if (!FETCHABLE.includes(entity)) throw new DetailSourceError(`${shop.platform} ${entity} pushes of ids never stored cannot be fetched by id (only ${FETCHABLE.join(', ')}); the next sync stores them`);
+      if (entity === 'products') throw new DetailSourceError(notFetchable(shop, entity));
       const ref = await svc.shops.ref(shopIdOf(shop.platform, shop.shopId));
       if (!ref) throw new DetailSourceError(unknownShopMessage(shop));
       const adapter = createAdapter({ config: svc.deps.config, shop: ref, tokens: svc.shops.tokens(ref.id), limiter: svc.limiter, signal });
-      return adapter.ordersById(ids);
+      if (entity === 'orders') return adapter.ordersById(ids);
+      if (!adapter.returnsById) throw new DetailSourceError(notFetchable(shop, entity));
+      return adapter.returnsById(ids);
     },
   };
+}
+
+function notFetchable(shop: ShopKey, entity: MarketEntity): string {
+  return `${shop.platform} ${entity} never stored cannot be fetched by id (the platform has no such look-up here); the next sync stores them`;
 }
 
 /** Registers the source for every platform (worker boot); resolves to the function that removes it again (shutdown). */

@@ -13,6 +13,7 @@ import { startWebhookWorld, type WebhookWorld } from './webhook-world';
 
 const SPEC = { ordersPerDay: 30, from: '2024-03-01', to: '2024-03-04' };
 const SHOPS = { shopee: ['880101', '880102'], lazada: ['100301'] } as const;
+const TIKTOK_SHOP = '7401';
 let w: WebhookWorld;
 /** Stops or starts the consumer through the API and waits for its live state (the request is asynchronous). */
 async function consumer(action: 'stop' | 'start', state: string): Promise<void> {
@@ -24,7 +25,9 @@ async function consumer(action: 'stop' | 'start', state: string): Promise<void> 
 }
 
 beforeAll(async () => {
-  w = await startWebhookWorld('wh_detail', { shopee: SHOPS.shopee.map((shopId) => ({ shopId, ...SPEC })), lazada: SHOPS.lazada.map((shopId) => ({ shopId, ...SPEC })) }, {
+  w = await startWebhookWorld('wh_detail', {
+    shopee: SHOPS.shopee.map((shopId) => ({ shopId, ...SPEC })), lazada: SHOPS.lazada.map((shopId) => ({ shopId, ...SPEC })), tiktok: [{ shopId: TIKTOK_SHOP, ...SPEC, returnEvery: 2 }],
+  }, {
     // The claim idle time outlasts a batch's wait for its detail calls (else a batch still in hand is claimed again).
     env: { WEBHOOK_DETAIL_WAIT_MS: '1000', WEBHOOK_CLAIM_IDLE_MS: '3000', WEBHOOK_MAX_DELIVERIES: '2' },
   });
@@ -80,5 +83,29 @@ describe('detail source of the marketplace plugin', () => {
     expect(dead.items).toHaveLength(1);
     expect(dead.items[0].fields.id).toBe('999000000000001');
     expect(dead.items[0].error).toBe(`lazada does not know orders 999000000000001 of shop ${SHOPS.lazada[0]}`);
+  }, 40_000);
+
+  it('fetches TikTok returns never stored by return_ids (≤ 50 per call); a product never stored is dead-lettered saying why', async () => {
+    const returns = w.fakes.tiktok.shop(TIKTOK_SHOP).data.returns;
+    expect(returns).toHaveLength(60);
+    const now = Math.floor(Date.now() / 1000);
+    const events: PushEvent[] = returns.map((r) => ({ platform: 'tiktok', shopId: TIKTOK_SHOP, entity: 'returns', id: r.id, status: 'RETURN_OR_REFUND_REQUEST_COMPLETE', updateTime: now, notificationId: `n-${r.id}` }));
+    events.push({ platform: 'tiktok', shopId: TIKTOK_SHOP, entity: 'products', id: '1729000000000001', status: 'ACTIVATE', updateTime: now, notificationId: 'n-p1' });
+    const readBefore = (await groupInfo(w.c.redis, w.streamKey)).read;
+    await consumer('stop', 'stopped');
+    await appendEvents(w.c.redis, w.streamKey, events);
+    await consumer('start', 'consuming');
+    await eventually(async () => {
+      const g = await groupInfo(w.c.redis, w.streamKey);
+      return g.pending === 0 && g.lag === 0 && g.read >= readBefore + events.length;
+    }, { what: 'the stream drained', timeoutMs: 20_000, intervalMs: 100 });
+    const docs = await w.db.collection('returns').find({ shop_id: TIKTOK_SHOP }).toArray();
+    expect(docs.map((d) => d.return_id).sort()).toEqual(returns.map((r) => r.id).sort());
+    expect(docs.filter((d) => d.status !== 'RETURN_OR_REFUND_REQUEST_COMPLETE')).toEqual([]);
+    expect(docs[0]).toMatchObject({ platform: 'tiktok', channel_id: 'tiktok', order_id: expect.any(String) });
+    expect(w.fakes.tiktok.shopRequests(TIKTOK_SHOP, '/return_refund/202309/returns/search')).toBe(2);
+    const dead = (await w.app.inject({ method: 'GET', url: '/streams/webhook-events/dead', headers: asAdmin })).json() as { items: Array<{ fields: Record<string, string>; error: string }> };
+    const product = dead.items.filter((i) => i.fields.platform === 'tiktok');
+    expect(product.map((i) => [i.fields.entity, i.error])).toEqual([['products', 'DetailSourceError: tiktok products never stored cannot be fetched by id (the platform has no such look-up here); the next sync stores them']]);
   }, 40_000);
 });

@@ -84,6 +84,8 @@ export interface PlatformAdapter {
    * does not know are left out.
    */
   ordersById(ids: readonly string[]): Promise<RawRecord[]>;
+  /** Returns by id, where the platform can look them up so (TikTok: `return_ids`, 50 per call); ids it does not know are left out. */
+  returnsById?(ids: readonly string[]): Promise<RawRecord[]>;
   /** Tracking of these orders (one record per order). */
   tracking(ids: string[]): Promise<RawRecord[]>;
   /** Money records tied to these orders (Shopee escrow); [] where money is listed by time only. */

@@ -125,6 +125,15 @@ export class TiktokAdapter implements PlatformAdapter {
     return this.pages('returns.search', 'POST', '/return_refund/202309/returns/search', RETURNS_PAGE, (d) => (d.return_orders as RawRecord[]) ?? [], {}, body);
   }
 
+  /** The returns search narrowed to `return_ids` (at most 50 per call, one page of 50). */
+  async returnsById(ids: readonly string[]): Promise<RawRecord[]> {
+    const out: RawRecord[] = [];
+    for (const group of chunked(ids, Math.min(this.ctx.detailBatch, RETURNS_PAGE))) {
+      for await (const page of this.pages('returns.search', 'POST', '/return_refund/202309/returns/search', RETURNS_PAGE, (d) => (d.return_orders as RawRecord[]) ?? [], {}, { return_ids: group })) out.push(...page);
+    }
+    return out;
+  }
+
   async *products(changed: (id: string, updateTime: number) => boolean): AsyncGenerator<RawRecord[]> {
     // The search answer carries the whole product: nothing more to fetch for changed ones.
     for await (const page of this.pages('products.search', 'POST', '/product/202309/products/search', PAGE, (d) => (d.products as RawRecord[]) ?? [], {}, {})) {
