@@ -1,6 +1,6 @@
 /**
  * The marketplace plugin's answer to the webhook consumer's detail look-ups (plugins/market-records
- * DetailSource): full orders by id, through the same adapters, shop tokens (with their cluster-wide refresh) and
+ * DetailSource): full orders (and returns, where the adapter can look them up) by id, through the same adapters, shop tokens (with their cluster-wide refresh) and
  * shared rate limiter as the sync, registered per platform at worker boot (hooks.ts). A push names its shop by the
  * platform's id; a shop missing from the shops store, or stored without tokens, fails with a message saying so
  * (the consumer keeps the entry pending, then dead-letters it with that message; replay it once the shop is added).
