@@ -1,9 +1,10 @@
 /**
- * The marketplace plugin's answer to the webhook consumer's detail look-ups (plugins/market-records
- * DetailSource): full orders (and returns, where the adapter can look them up) by id, through the same adapters, shop tokens (with their cluster-wide refresh) and
- * shared rate limiter as the sync, registered per platform at worker boot (hooks.ts). A push names its shop by the
- * platform's id; a shop missing from the shops store, or stored without tokens, fails with a message saying so
- * (the consumer keeps the entry pending, then dead-letters it with that message; replay it once the shop is added).
+ * The marketplace plugin's answer to the webhook consumer's detail look-ups (plugins/market-records DetailSource):
+ * full orders (and returns, where the adapter can look them up) by id, through the same adapters, shop tokens (with
+ * their cluster-wide refresh) and shared rate limiter as the sync, registered per platform at worker boot
+ * (hooks.ts). A push names its shop by the platform's id; a shop missing from the shops store, or stored without
+ * tokens, fails with a message saying so (the consumer keeps the entry pending, then dead-letters it with that
+ * message; replay it once the shop is added).
  */
 import { MARKET_PLATFORMS, registerDetailSource, unregisterDetailSource, type DetailSource, type MarketEntity, type ShopKey } from '../../plugins/market-records';
 import { createAdapter } from './platforms';
@@ -38,7 +39,7 @@ function notFetchable(shop: ShopKey, entity: MarketEntity): string {
   return `${shop.platform} ${entity} never stored cannot be fetched by id (the platform has no such look-up here); the next sync stores them`;
 }
 
-/** Registers the source for every platform (worker boot); resolves to the function that removes it again (shutdown). */
+/** Registers the source for every platform (worker boot); returns the function that removes it again (shutdown). */
 export function registerMarketDetailSources(svc: MarketplaceSync): () => void {
   const source = marketDetailSource(svc);
   for (const p of MARKET_PLATFORMS) registerDetailSource(p, source);
