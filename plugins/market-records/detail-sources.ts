@@ -21,8 +21,9 @@ export function registerDetailSource(platform: MarketPlatform, source: DetailSou
   sources.set(platform, source);
 }
 
-export function unregisterDetailSource(platform: MarketPlatform): void {
-  sources.delete(platform);
+/** Removes the platform's source (only `source`, when given: another registration since is kept). */
+export function unregisterDetailSource(platform: MarketPlatform, source?: DetailSource): void {
+  if (!source || sources.get(platform) === source) sources.delete(platform);
 }
 
 export function detailSource(platform: MarketPlatform): DetailSource {
