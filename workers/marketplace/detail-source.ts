@@ -6,7 +6,7 @@
  * tokens, fails with a message saying so (the consumer keeps the entry pending, then dead-letters it with that
  * message; replay it once the shop is added).
  */
-import { MARKET_PLATFORMS, registerDetailSource, unregisterDetailSource, type DetailSource, type MarketEntity, type ShopKey } from '../../plugins/market-records';
+import { MARKET_PLATFORMS, registerDetailSource, UnfetchableError, unregisterDetailSource, type DetailSource, type MarketEntity, type ShopKey } from '../../plugins/market-records';
 import { createAdapter } from './platforms';
 import type { RawRecord } from './platforms/types';
 import { shopIdOf } from './shops.store';
@@ -24,12 +24,12 @@ export function unknownShopMessage(shop: ShopKey): string {
 export function marketDetailSource(svc: MarketplaceSync): DetailSource {
   return {
     async fetch(shop, entity, ids, signal): Promise<RawRecord[]> {
-      if (entity === 'products') throw new DetailSourceError(notFetchable(shop, entity));
+      if (entity === 'products') throw new UnfetchableError(notFetchable(shop, entity));
       const ref = await svc.shops.ref(shopIdOf(shop.platform, shop.shopId));
       if (!ref) throw new DetailSourceError(unknownShopMessage(shop));
       const adapter = createAdapter({ config: svc.deps.config, shop: ref, tokens: svc.shops.tokens(ref.id), limiter: svc.limiter, signal });
       if (entity === 'orders') return adapter.ordersById(ids);
-      if (!adapter.returnsById) throw new DetailSourceError(notFetchable(shop, entity));
+      if (!adapter.returnsById) throw new UnfetchableError(notFetchable(shop, entity));
       return adapter.returnsById(ids);
     },
   };

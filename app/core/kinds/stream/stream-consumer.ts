@@ -177,8 +177,8 @@ export class StreamConsumer {
     const { keys, def } = this;
     const byId = new Map(todo.map((e) => [e.id, e]));
     const retried = outcome.done.filter((id) => byId.get(id)!.deliveries > 1);
-    this.count(batch.length, outcome.done.length, outcome.failed.size, reclaimed ? batch.length : 0, 0);
-    if (!outcome.failed.size && !over.length && !retried.length) {
+    this.count(batch.length, outcome.done.length, outcome.failed.size + outcome.dead.size, reclaimed ? batch.length : 0, 0);
+    if (!outcome.failed.size && !outcome.dead.size && !over.length && !retried.length) {
       if (outcome.done.length) await this.deps.redis.xack(keys.stream, def.group, ...outcome.done);
       return;
     }
@@ -198,6 +198,7 @@ export class StreamConsumer {
       if (entry.deliveries >= this.s.maxDeliveries) letters.push(queue(() => queueDeadLetter(m, keys, def.group, entry, error, def.stream, this.consumer)));
       else queue(() => m.hset(keys.errors, id, error));
     }
+    for (const [id, error] of outcome.dead) letters.push(queue(() => queueDeadLetter(m, keys, def.group, byId.get(id)!, error, def.stream, this.consumer)));
     if (over.length) {
       const last = await this.deps.redis.hmget(keys.errors, ...over.map((e) => e.id));
       over.forEach((e, i) => letters.push(queue(() => queueDeadLetter(m, keys, def.group, e, last[i] ?? `no consumer finished it in ${e.deliveries - 1} deliveries (it died or stopped)`, def.stream, this.consumer))));
