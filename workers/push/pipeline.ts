@@ -11,7 +11,7 @@ import { FcmClient, FcmCredentialsError, FcmSender, SharedQuota, parseServiceAcc
 import { isDuplicateOnly } from './jobs.repository';
 import type { PushMessageInput } from './message';
 import { pushStore, type IntentDoc, type LogDoc, type PushStore } from './store';
-import { deactivateTokens } from './tokens.repository';
+import { activeTokensOf, deactivateTokens, inactiveTokens } from './tokens.repository';
 import type { PushSettings } from './settings';
 
 const MESSAGE_CACHE_JOBS = 64;
@@ -53,8 +53,8 @@ export class PushPipeline {
     const quota = new SharedQuota({ redis: deps.redis, keyPrefix: `${deps.redisPrefix}plugin:push:fcm-quota`, key: this.client.projectId, perMinute: s.quotaPerMinute });
     this.sender = new FcmSender({ client: this.client, quota, maxInFlight: s.maxInFlight, maxAttempts: s.maxAttempts, retryBaseMs: s.retryBaseMs, retryMaxMs: s.retryMaxMs, quotaBackoffMs: s.quotaBackoffMs });
     const wait = s.flushMs;
-    this.lookups = new Bucket({ name: 'push token lookup', size: s.lookupBatch, maxWaitMs: wait, concurrency: 4, flush: (ids) => this.findTokens(ids) });
-    this.tokenChecks = new Bucket({ name: 'push token check', size: s.lookupBatch, maxWaitMs: wait, concurrency: 4, flush: (tokens) => this.findInactive(tokens) });
+    this.lookups = new Bucket({ name: 'push token lookup', size: s.lookupBatch, maxWaitMs: wait, concurrency: 4, flush: (ids) => activeTokensOf(this.store, ids) });
+    this.tokenChecks = new Bucket({ name: 'push token check', size: s.lookupBatch, maxWaitMs: wait, concurrency: 4, flush: (tokens) => inactiveTokens(this.store, tokens) });
     this.intents = new Bucket({ name: 'push intents', size: 50, maxWaitMs: Math.min(wait, 5), concurrency: 2, flush: (docs) => this.insertIntents(docs) });
     this.logs = new Bucket({ name: 'push logs', size: s.logBatch, maxWaitMs: wait, concurrency: 2, flush: (items) => this.writeLogs(items) });
     this.deactivations = new Bucket({ name: 'push token deactivation', size: s.logBatch, maxWaitMs: wait, flush: (items) => deactivateTokens(this.store, items) });
@@ -69,25 +69,6 @@ export class PushPipeline {
     if (this.messages.size >= MESSAGE_CACHE_JOBS) this.messages.delete(this.messages.keys().next().value as string);
     this.messages.set(jobId, job.messages);
     return job.messages;
-  }
-
-  /** Active tokens per user id, in the order asked. */
-  private async findTokens(userIds: string[]): Promise<string[][]> {
-    const docs = await this.store.tokens.find({ userId: { $in: userIds }, active: true }, { projection: { _id: 1, userId: 1 } }).toArray();
-    const by = new Map<string, string[]>();
-    for (const d of docs) {
-      const list = by.get(d.userId);
-      if (list) list.push(d._id);
-      else by.set(d.userId, [d._id]);
-    }
-    return userIds.map((u) => by.get(u) ?? []);
-  }
-
-  /** true for tokens the registry knows as deactivated (unknown tokens are sent to). */
-  private async findInactive(tokens: string[]): Promise<boolean[]> {
-    const docs = await this.store.tokens.find({ _id: { $in: tokens }, active: false }, { projection: { _id: 1 } }).toArray();
-    const inactive = new Set(docs.map((d) => d._id));
-    return tokens.map((t) => inactive.has(t));
   }
 
   private async insertIntents(docs: IntentDoc[]): Promise<void> {
