@@ -98,7 +98,11 @@ export class FcmSender {
   async send(message: FcmMessage, opts: SendOptions = {}): Promise<FinalOutcome> {
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.once(message, opts, attempt === 1 && opts.reserved?.take() === true);
-      if (outcome.kind !== 'retry' || attempt >= this.maxAttempts) return { ...outcome, attempts: attempt };
+      if (outcome.kind !== 'retry' || attempt >= this.maxAttempts) {
+        // Each attempt's outcome is a new object: it becomes the final one in place.
+        (outcome as FinalOutcome).attempts = attempt;
+        return outcome as FinalOutcome;
+      }
       const delay = this.delayFor(outcome, attempt);
       if (outcome.httpStatus === 429) await this.opts.quota?.pause(delay);
       this.stats.retries++;

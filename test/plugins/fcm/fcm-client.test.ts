@@ -42,6 +42,21 @@ describe('FCM client and sender', () => {
     await client.close();
   });
 
+  it('an answer slower than the timeout is cancelled and reported unconfirmed (the request went out); quick ones are not', async () => {
+    const slow = await startFakeFcm({ latencyMs: 5, slowLatencyMs: 2_000 });
+    const client = new FcmClient({ account: parseServiceAccount(JSON.stringify(slow.serviceAccount)), baseUrl: slow.baseUrl, timeoutMs: 300 });
+    try {
+      const started = Date.now();
+      const [late, quick] = await Promise.all([client.send(msg('slow-1')), client.send(msg('ok-2'))]);
+      expect(late).toMatchObject({ kind: 'unconfirmed', errorCode: 'UNCONFIRMED' });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(quick).toMatchObject({ kind: 'sent' });
+    } finally {
+      await client.close();
+      await slow.close();
+    }
+  });
+
   it('classifies FCM answers: dead tokens, payload errors, sender errors', async () => {
     const client = clientFor(fcm);
     const sender = new FcmSender({ client, retryBaseMs: 10 });
