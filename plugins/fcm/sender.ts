@@ -115,7 +115,7 @@ export class FcmSender {
   /** Takes `n` messages of quota and `n` in-flight slots (n ≤ maxInFlight) for first attempts. */
   async reserve(n: number, signal?: AbortSignal): Promise<Reservation> {
     const units = Math.min(n, this.slots.limit);
-    for (let i = 0; i < units; i++) await this.opts.quota?.take(signal);
+    await this.opts.quota?.take(signal, units);
     await this.slots.acquire(units);
     return new Reservation(this.slots, units);
   }
