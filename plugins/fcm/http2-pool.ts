@@ -119,7 +119,7 @@ export class Http2Pool {
       });
       stream.on('end', () => {
         // A stream cancelled before any answer (the timeout) also ends: that is no answer, not an empty one.
-        if (status === 0) return reject(new H2RequestError(`${this.origin}${path}: no answer (stream closed, code ${stream.rstCode ?? 'none'})`, true, 'ERR_HTTP2_STREAM_CLOSED'));
+        if (status === 0) return reject(new H2RequestError(`${this.origin}${path}: no answer (stream closed, code ${stream.rstCode ?? 'none'})`, stream.rstCode !== http2.constants.NGHTTP2_REFUSED_STREAM, 'ERR_HTTP2_STREAM_CLOSED'));
         resolve({ status, headers: resHeaders, body: more ? Buffer.concat(more).toString('utf8') : first ? (first as Buffer).toString('utf8') : '' });
       });
       stream.on('error', (err: NodeJS.ErrnoException) => reject(new H2RequestError(`${this.origin}${path}: ${err.message}`, stream.rstCode !== http2.constants.NGHTTP2_REFUSED_STREAM, err.code)));
