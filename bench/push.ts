@@ -1,11 +1,14 @@
 /**
  * Push notifications through one worker process against the fake FCM (SPEC §8.5, §10): pushes/s and the worker's
  * peak RSS for the bucketed pipeline (push-job → push-send tasks), next to the naive one-job-per-push shape
- * (bench/push-naive) in the same run, and their ratio. MongoDB (the wire test server) and the fake FCM run in
- * this process; each shape runs in its own worker child process.
+ * (bench/push-naive) in the same run, and their ratio. MongoDB (the wire test server) runs in this process, the
+ * fake FCM in a child process of its own (FCM is a remote service: its CPU must not slow MongoDB's answers), and
+ * each shape in its own worker child process.
  *
  *   npm run bench -- push [--users 25000] [--naive-users 2000] [--latency 50] [--in-flight 500] [--concurrency 8]
  *                         [--dist 0] [--worker-heap-mb 0]
+ *
+ * BENCH_PUSH_NODE_FLAGS (env) adds node/V8 flags to the pipeline worker (`--cpu-prof`, `--trace-gc`, …).
  *
  * `--dist 1` runs the pipeline worker from the compiled build (`npm run build` first), as production does: a
  * worker under tsx carries the loader thread and transpiled sources (about 60 MB more RSS at rest).
@@ -18,6 +21,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { MongoClient, type Db } from 'mongodb';
 import { Container } from '../app/core/runtime/container';
+import { fork, type ChildProcess as Forked } from 'node:child_process';
 import { startFakeFcm, type FakeFcm } from '../test/fakes/fcm';
 import { MongoTestServer } from '../test/support/mongo-server';
 import { createJob } from '../workers/push/jobs.repository';
@@ -37,8 +41,9 @@ const ROOT = path.resolve(__dirname, '..');
 const log = (line: string): void => void process.stderr.write(`[bench push] ${line}\n`);
 
 function startWorker(env: NodeJS.ProcessEnv, label: string, dist = false): Promise<ChildProcess> {
-  const heap = dist && HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : [];
-  const args = dist ? [...heap, path.join(ROOT, 'dist/run-worker.js')] : ['--import', 'tsx', path.join(ROOT, 'run-worker.ts')];
+  const flags = label === 'pipeline' && process.env.BENCH_PUSH_NODE_FLAGS ? process.env.BENCH_PUSH_NODE_FLAGS.split(' ').filter(Boolean) : [];
+  const heap = [...(dist && HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : []), ...flags];
+  const args = dist ? [...heap, path.join(ROOT, 'dist/run-worker.js')] : [...heap, '--import', 'tsx', path.join(ROOT, 'run-worker.ts')];
   const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     const onLine = (line: string): void => {
@@ -70,6 +75,75 @@ async function stop(proc: ChildProcess): Promise<void> {
   await exited;
 }
 
+interface FcmStats {
+  acceptedTotal: number;
+  duplicates: number;
+  tokenRequests: number;
+  maxInFlight: number;
+  /** Mean of the requests the fake held (waiting out its latency) since the last `sample`, sampled every 10 ms. */
+  meanInFlight: number;
+  cpuMs: number;
+}
+
+/** The fake FCM in its own process (this file run with --fcm-child), asked for its figures over IPC. */
+class RemoteFcm {
+  private waiting = new Map<number, (s: FcmStats) => void>();
+  private seq = 0;
+  private constructor(private readonly proc: Forked, readonly baseUrl: string, readonly serviceAccount: unknown) {
+    proc.on('message', (m: { type: string; id: number; stats: FcmStats }) => {
+      if (m.type === 'stats') this.waiting.get(m.id)?.(m.stats);
+      this.waiting.delete(m.id);
+    });
+  }
+
+  static start(latencyMs: number): Promise<RemoteFcm> {
+    const proc = fork(__filename, ['--fcm-child', '--latency', String(latencyMs)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      proc.once('message', (m: { baseUrl: string; serviceAccount: unknown }) => resolve(new RemoteFcm(proc, m.baseUrl, m.serviceAccount)));
+      proc.once('exit', (code) => reject(new Error(`fake FCM exited with ${code}`)));
+    });
+  }
+
+  /** Its figures; `sample` restarts the in-flight mean. */
+  stats(sample = false): Promise<FcmStats> {
+    const id = ++this.seq;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.proc.send({ type: 'stats', id, sample });
+    });
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    this.proc.send({ type: 'close' });
+    await exited;
+  }
+}
+
+async function fcmChild(): Promise<void> {
+  const fcm: FakeFcm = await startFakeFcm({ latencyMs: LATENCY });
+  let samples = 0;
+  let sum = 0;
+  setInterval(() => {
+    samples++;
+    sum += fcm.stats.inFlight;
+  }, 10);
+  process.on('message', (m: { type: string; id: number; sample: boolean }) => {
+    if (m.type === 'close') {
+      void fcm.close().then(() => process.exit(0));
+      return;
+    }
+    const cpu = process.cpuUsage();
+    const stats: FcmStats = {
+      acceptedTotal: fcm.stats.acceptedTotal, duplicates: fcm.duplicates().length, tokenRequests: fcm.token.requests, maxInFlight: fcm.stats.maxInFlight,
+      meanInFlight: samples ? sum / samples : 0, cpuMs: (cpu.user + cpu.system) / 1000,
+    };
+    if (m.sample) samples = sum = 0;
+    process.send!({ type: 'stats', id: m.id, stats });
+  });
+  process.send!({ baseUrl: fcm.baseUrl, serviceAccount: fcm.serviceAccount });
+}
+
 async function seed(db: Db, users: number, prefix: string): Promise<number> {
   const store = await pushStore(db);
   const now = new Date();
@@ -89,7 +163,7 @@ async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 50));
 }
 
-async function pipelineRun(env: NodeJS.ProcessEnv, db: Db, fcm: FakeFcm): Promise<Record<string, number>> {
+async function pipelineRun(env: NodeJS.ProcessEnv, db: Db, fcm: RemoteFcm): Promise<Record<string, number>> {
   const pushes = await seed(db, USERS, 'p');
   const c = new Container({ role: 'bench-push', env, console: false });
   await c.init();
@@ -98,18 +172,29 @@ async function pipelineRun(env: NodeJS.ProcessEnv, db: Db, fcm: FakeFcm): Promis
   const cpuAtReady = cpuSeconds(worker.pid!);
   const store = await pushStore(db);
   const job = await createJob(store, [{ notification: { title: 'Bench', body: 'pipeline' } }], [{ userIds: Array.from({ length: USERS }, (_, i) => `p-user-${i}`) }], false);
-  const accepted = fcm.stats.acceptedTotal;
+  const before = await fcm.stats(true);
   const started = performance.now();
+  const hostCpu = process.cpuUsage();
   await c.dispatcher.enqueue('push-job', { jobId: job._id });
-  await until(async () => (await store.jobs.findOne({ _id: job._id }))?.status === 'completed');
+  // Only the status: the job document holds every target (25,000 user ids), too much to read 20 times a second.
+  await until(async () => (await store.jobs.findOne({ _id: job._id }, { projection: { status: 1 } }))?.status === 'completed');
   const seconds = (performance.now() - started) / 1000;
+  const host = process.cpuUsage(hostCpu);
+  const after = await fcm.stats();
   const rss = rssMb(worker.pid!);
-  const cpuMsPerPush = ((cpuSeconds(worker.pid!) - cpuAtReady) * 1000) / pushes;
+  const workerCpu = cpuSeconds(worker.pid!) - cpuAtReady;
+  const cpuMsPerPush = (workerCpu * 1000) / pushes;
   await stop(worker);
   await c.close();
-  if (fcm.stats.acceptedTotal - accepted !== pushes) throw new Error(`pipeline: FCM accepted ${fcm.stats.acceptedTotal - accepted} of ${pushes}`);
+  if (after.acceptedTotal - before.acceptedTotal !== pushes) throw new Error(`pipeline: FCM accepted ${after.acceptedTotal - before.acceptedTotal} of ${pushes}`);
   // CPU per push is what the load of other processes does not change: 1000 / it is the worker's ceiling on one core.
-  return { pushes, seconds: round(seconds, 2), pushesPerSecond: Math.round(pushes / seconds), peakRssMb: rss, rssAtReadyMb: atReady, cpuMsPerPush: round(cpuMsPerPush, 3), cpuBoundPushesPerSecond: Math.round(1000 / cpuMsPerPush) };
+  // The other side's cost per push: MongoDB's wire test server (this process) and the fake FCM (its process).
+  // meanInFlight / pushesPerSecond is how long a request stays at the fake (Little's law).
+  return {
+    pushes, seconds: round(seconds, 2), pushesPerSecond: Math.round(pushes / seconds), peakRssMb: rss, rssAtReadyMb: atReady, cpuMsPerPush: round(cpuMsPerPush, 3),
+    cpuBoundPushesPerSecond: Math.round(1000 / cpuMsPerPush), workerBusy: round(workerCpu / seconds, 2),
+    mongoCpuMsPerPush: round((host.user + host.system) / 1000 / pushes, 3), fakeFcmCpuMsPerPush: round((after.cpuMs - before.cpuMs) / pushes, 3), meanInFlight: Math.round(after.meanInFlight),
+  };
 }
 
 async function naiveRun(env: NodeJS.ProcessEnv, db: Db): Promise<Record<string, number>> {
@@ -135,7 +220,7 @@ async function naiveRun(env: NodeJS.ProcessEnv, db: Db): Promise<Record<string, 
 async function main(): Promise<void> {
   const names = isolatedNames('push');
   const mongo = await MongoTestServer.start();
-  const fcm = await startFakeFcm({ latencyMs: LATENCY });
+  const fcm = await RemoteFcm.start(LATENCY);
   const mongoUrl = `${mongo.uri.replace(/\/$/, '')}/${names.database}`;
   const client = new MongoClient(mongoUrl);
   const db = client.db();
@@ -148,10 +233,11 @@ async function main(): Promise<void> {
     const pipeline = await pipelineRun({ ...base, WORKERS_DIR: 'workers/push' }, db, fcm);
     log(`naive: ${NAIVE_USERS} users × 2 tokens, one job per push request`);
     const naive = await naiveRun({ ...base, WORKERS_DIR: 'bench/push-naive' }, db);
+    const end = await fcm.stats();
     report({
       bench: 'push', worker: DIST ? 'dist' : 'tsx', workerHeapMb: HEAP_MB || null, latencyMs: LATENCY, inFlight: IN_FLIGHT, sendConcurrency: CONCURRENCY, pipeline, naive,
-      ratio: round(pipeline.pushesPerSecond / naive.pushesPerSecond, 2), duplicates: fcm.duplicates().length,
-      tokenRequests: fcm.token.requests, fakeMaxInFlight: fcm.stats.maxInFlight, loadAverage: os.loadavg().map((l) => round(l)), cpus: os.cpus().length,
+      ratio: round(pipeline.pushesPerSecond / naive.pushesPerSecond, 2), duplicates: end.duplicates,
+      tokenRequests: end.tokenRequests, fakeMaxInFlight: end.maxInFlight, loadAverage: os.loadavg().map((l) => round(l)), cpus: os.cpus().length,
     });
   } finally {
     await client.close();
@@ -161,7 +247,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+(process.argv.includes('--fcm-child') ? fcmChild() : main()).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

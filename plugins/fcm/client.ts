@@ -28,6 +28,8 @@ export class FcmClient {
   readonly projectId: string;
   private readonly pool: Http2Pool;
   private readonly path: string;
+  /** The request header block for the current access token (built once per token, not per request). */
+  private headers: { token: string; block: Record<string, string> } | null = null;
 
   constructor(opts: FcmClientOptions) {
     this.projectId = opts.projectId || opts.account.projectId;
@@ -53,7 +55,10 @@ export class FcmClient {
   private async attempt(body: string): Promise<SendOutcome> {
     const token = await this.tokens.get();
     try {
-      const res = await this.pool.request(this.path, { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=UTF-8' }, body);
+      if (this.headers?.token !== token) {
+        this.headers = { token, block: { ':method': 'POST', ':path': this.path, authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=UTF-8' } };
+      }
+      const res = await this.pool.request(this.headers.block, body);
       const outcome = classify(res.status, res.headers, res.body);
       if (outcome.kind === 'reauth') this.tokens.invalidate(token);
       return outcome;

@@ -80,8 +80,8 @@ export class Http2Pool {
     return this.open();
   }
 
-  /** Sends one request and reads the whole answer. */
-  async request(path: string, headers: http2.OutgoingHttpHeaders, body: string): Promise<H2Response> {
+  /** Sends one request and reads the whole answer; `headers` are the request's whole header block (`:method`, `:path`, …). */
+  async request(headers: http2.OutgoingHttpHeaders, body: string): Promise<H2Response> {
     if (this.closed) throw new H2RequestError('HTTP/2 pool is closed', false);
     const slot = this.pick();
     slot.active++;
@@ -89,32 +89,42 @@ export class Http2Pool {
       await slot.ready.catch((err: Error) => {
         throw new H2RequestError(`cannot connect to ${this.origin}: ${err.message}`, false, (err as NodeJS.ErrnoException).code);
       });
-      return await this.exchange(slot.session, path, headers, body);
+      return await this.exchange(slot.session, headers, body);
     } finally {
       slot.active--;
     }
   }
 
-  private exchange(session: http2.ClientHttp2Session, path: string, headers: http2.OutgoingHttpHeaders, body: string): Promise<H2Response> {
+  private exchange(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body: string): Promise<H2Response> {
     return new Promise<H2Response>((resolve, reject) => {
       let stream: http2.ClientHttp2Stream;
       try {
-        stream = session.request({ ':method': 'POST', ':path': path, ...headers });
+        stream = session.request(headers);
       } catch (err) {
         return reject(new H2RequestError(`cannot open a stream to ${this.origin}: ${(err as Error).message}`, false));
       }
+      const path = String(headers[':path']);
       let status = 0;
       let resHeaders: http2.IncomingHttpHeaders = {};
-      const chunks: Buffer[] = [];
-      stream.setTimeout(this.timeoutMs, () => stream.close(http2.constants.NGHTTP2_CANCEL));
+      let first: Buffer | null = null;
+      let more: Buffer[] | null = null;
+      this.watch(stream);
       stream.on('response', (h) => {
         resHeaders = h;
         status = Number(h[':status']);
       });
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => resolve({ status, headers: resHeaders, body: Buffer.concat(chunks).toString('utf8') }));
+      stream.on('data', (c: Buffer) => {
+        if (!first) first = c;
+        else (more ??= [first]).push(c);
+      });
+      stream.on('end', () => {
+        // A stream cancelled before any answer (the timeout) also ends: that is no answer, not an empty one.
+        if (status === 0) return reject(new H2RequestError(`${this.origin}${path}: no answer (stream closed, code ${stream.rstCode ?? 'none'})`, stream.rstCode !== http2.constants.NGHTTP2_REFUSED_STREAM, 'ERR_HTTP2_STREAM_CLOSED'));
+        resolve({ status, headers: resHeaders, body: more ? Buffer.concat(more).toString('utf8') : first ? (first as Buffer).toString('utf8') : '' });
+      });
       stream.on('error', (err: NodeJS.ErrnoException) => reject(new H2RequestError(`${this.origin}${path}: ${err.message}`, stream.rstCode !== http2.constants.NGHTTP2_REFUSED_STREAM, err.code)));
       stream.on('close', () => {
+        this.waiting.delete(stream);
         if (status === 0 || !stream.readableEnded) {
           const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
           reject(new H2RequestError(`${this.origin}${path}: stream closed without an answer (code ${stream.rstCode})`, !refused, 'ERR_HTTP2_STREAM_CLOSED'));
@@ -124,8 +134,37 @@ export class Http2Pool {
     });
   }
 
+  /**
+   * Streams waiting for their answer, by when they were opened. One sweep per quarter of the timeout cancels the
+   * overdue ones (an answer is cancelled between timeoutMs and 1.25 × timeoutMs): cheaper than a timer per stream
+   * at thousands of requests a second.
+   */
+  private readonly waiting = new Map<http2.ClientHttp2Stream, number>();
+  private sweeper: NodeJS.Timeout | null = null;
+
+  private watch(stream: http2.ClientHttp2Stream): void {
+    this.waiting.set(stream, Date.now());
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      const overdue = Date.now() - this.timeoutMs;
+      // A Map iterates in insertion order: the oldest streams come first.
+      for (const [s, at] of this.waiting) {
+        if (at > overdue) break;
+        this.waiting.delete(s);
+        s.close(http2.constants.NGHTTP2_CANCEL);
+      }
+      if (this.waiting.size === 0 && this.sweeper) {
+        clearInterval(this.sweeper);
+        this.sweeper = null;
+      }
+    }, Math.max(10, Math.floor(this.timeoutMs / 4)));
+    this.sweeper.unref();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
     await Promise.all(this.slots.map((s) => new Promise<void>((resolve) => {
       if (s.session.closed || s.session.destroyed) return resolve();
       s.session.close(() => resolve());

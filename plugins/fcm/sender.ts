@@ -98,7 +98,11 @@ export class FcmSender {
   async send(message: FcmMessage, opts: SendOptions = {}): Promise<FinalOutcome> {
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.once(message, opts, attempt === 1 && opts.reserved?.take() === true);
-      if (outcome.kind !== 'retry' || attempt >= this.maxAttempts) return { ...outcome, attempts: attempt };
+      if (outcome.kind !== 'retry' || attempt >= this.maxAttempts) {
+        // Each attempt's outcome is a new object: it becomes the final one in place.
+        (outcome as FinalOutcome).attempts = attempt;
+        return outcome as FinalOutcome;
+      }
       const delay = this.delayFor(outcome, attempt);
       if (outcome.httpStatus === 429) await this.opts.quota?.pause(delay);
       this.stats.retries++;
@@ -111,7 +115,7 @@ export class FcmSender {
   /** Takes `n` messages of quota and `n` in-flight slots (n ≤ maxInFlight) for first attempts. */
   async reserve(n: number, signal?: AbortSignal): Promise<Reservation> {
     const units = Math.min(n, this.slots.limit);
-    for (let i = 0; i < units; i++) await this.opts.quota?.take(signal);
+    await this.opts.quota?.take(signal, units);
     await this.slots.acquire(units);
     return new Reservation(this.slots, units);
   }

@@ -96,7 +96,7 @@ class ConcurrentWorker extends ScheduleWorker {
   }
 }
 
-const abandoned: Array<{ params: unknown; error: string }> = [];
+const abandoned: Array<{ params: unknown; error: string; redis: string; mongo: string }> = [];
 let releaseStuck: () => void = () => undefined;
 
 @Schedule({ id: 't-stuck' })
@@ -106,8 +106,10 @@ class StuckWorker extends ScheduleWorker<{ batch: number }> {
     return 'late';
   }
 
-  override onAbandoned(ctx: AbandonedContext<{ batch: number }>) {
-    abandoned.push({ params: ctx.params, error: ctx.error });
+  override async onAbandoned(ctx: AbandonedContext<{ batch: number }>) {
+    // The services of a run reach the handler (this harness has no MONGO_URL: the container's own refusal).
+    const mongo = await ctx.mongo().then(() => 'connected', (err: Error) => err.message);
+    abandoned.push({ params: ctx.params, error: ctx.error, redis: await ctx.redis.ping(), mongo });
   }
 }
 
@@ -251,7 +253,7 @@ describe('job runner', () => {
     const row = await h.executionIn(id, ['failed']);
     expect(row.error).toMatch(/stalled more than allowable limit/);
     await eventually(async () => abandoned.length === 1, { what: 'onAbandoned' });
-    expect(abandoned[0]).toMatchObject({ params: { batch: 7 }, error: expect.stringMatching(/stalled/) });
+    expect(abandoned[0]).toMatchObject({ params: { batch: 7 }, error: expect.stringMatching(/stalled/), redis: 'PONG', mongo: expect.stringMatching(/MongoDB is not configured in this process/) });
     releaseStuck(); // the original run finishes late: its success must not overwrite the recorded failure
     await h.waitForEvent((e) => e.type === 'execution.finished' && (e.data as { executionId: string; status: string }).executionId === id && (e.data as { status: string }).status === 'succeeded');
     await h.container.recorder.drain();

@@ -4,7 +4,7 @@
  * logged with the sequence it was obtained under. A push whose newest intent is newer than its newest log was
  * on the wire when the previous owner died: FCM may have taken it, so it is not sent again (at most once).
  */
-import type { IntentDoc, LogDoc, LogStatus } from './store';
+import type { ChunkDoc, IntentDoc, LogDoc, LogStatus } from './store';
 
 export interface Push {
   key: string;
@@ -37,4 +37,37 @@ export function planResume(pushes: readonly Push[], logs: ReadonlyArray<Pick<Log
     else plan.toSend.push({ ...p, hasLog: log !== undefined });
   }
   return plan;
+}
+
+export interface TokenLookups {
+  /** Active tokens of each user id, in the order asked. */
+  tokensOf(userIds: string[]): Promise<string[][]>;
+  /** Whether each token is known as deactivated, in the order asked. */
+  inactive(tokens: string[]): Promise<boolean[]>;
+}
+
+/** The chunk's pushes: its users' active tokens (or its tokens not known dead), each token once. */
+export async function resolvePushes(chunk: Pick<ChunkDoc, 'jobId' | 'n' | 'userIds' | 'tokens'>, lookups: TokenLookups): Promise<{ pushes: Push[]; noToken: number }> {
+  const seen = new Set<string>();
+  const pushes: Push[] = [];
+  const add = (token: string, userId: string | null) => {
+    if (seen.has(token)) return;
+    seen.add(token);
+    pushes.push({ key: `${chunk.jobId}:${chunk.n}:${token}`, token, userId });
+  };
+  let noToken = 0;
+  if (chunk.userIds) {
+    const found = await lookups.tokensOf(chunk.userIds);
+    chunk.userIds.forEach((u, i) => {
+      if (found[i].length === 0) noToken++;
+      for (const t of found[i]) add(t, u);
+    });
+  } else {
+    const tokens = chunk.tokens ?? [];
+    const inactive = await lookups.inactive(tokens);
+    tokens.forEach((t, i) => {
+      if (!inactive[i]) add(t, null);
+    });
+  }
+  return { pushes, noToken };
 }

@@ -1,6 +1,9 @@
 /** Push jobs and their chunks: creation, expansion into send tasks, counts and completion. */
 import { randomUUID } from 'node:crypto';
+import { planResume, resolvePushes, type TokenLookups } from './chunk-state';
 import type { PushMessageInput } from './message';
+import { logDoc } from './outcome-log';
+import { activeTokensOf, inactiveTokens } from './tokens.repository';
 import type { ChunkDoc, JobDoc, JobTargets, PushCounts, PushStore } from './store';
 
 export const emptyCounts = (): PushCounts => ({ queued: 0, sent: 0, failed: 0, deactivated: 0, retrying: 0, noToken: 0 });
@@ -100,28 +103,72 @@ export async function jobCounts(store: PushStore, jobId: string): Promise<PushCo
 }
 
 /**
- * Closes a chunk its send task gave up on (retries spent, or abandoned by the queue after crashing repeatedly):
- * its pushes waiting for a retry end failed, the job records why and closes as failed once its chunks are done.
- * A chunk already done is left alone.
+ * Closes a chunk its send task gave up on (retries spent, or abandoned by the queue after its workers crashed or
+ * blocked repeatedly), so every one of its pushes ends with a log and the job's counts stay exact:
+ * - pushes waiting for a retry, and pushes that never went out, end `failed` `CHUNK_FAILED`;
+ * - pushes that were on the wire when the last owner died (newest intent newer than newest log) end `failed`
+ *   `UNCONFIRMED` (FCM may have delivered them; not sent again);
+ * - pushes with an outcome keep it.
+ * The job records why and closes as failed once its chunks are done. A chunk already done is left alone.
  */
-export async function giveUpChunk(store: PushStore, jobId: string, n: number, reason: string): Promise<void> {
-  const chunk = await store.chunks.findOne({ _id: `${jobId}:${n}`, state: { $ne: 'done' } }, { projection: { pushes: 1 } });
+export async function giveUpChunk(store: PushStore, jobId: string, n: number, reason: string, lookupBatch = 100): Promise<void> {
+  const chunk = await store.chunks.findOne({ _id: `${jobId}:${n}`, state: { $ne: 'done' } });
   if (!chunk) return;
   const error = `send task of chunk ${n} gave up: ${reason}`;
   await store.logs.updateMany({ jobId, chunk: n, status: 'retrying' }, { $set: { status: 'failed', errorCode: 'CHUNK_FAILED', error, at: new Date() } });
+  // The chunk's pushes as a send would resolve them now, plus any the intents name that are not among them.
+  const { pushes, noToken } = await resolvePushes(chunk, batchedLookups(store, lookupBatch));
+  const [logs, intents] = await Promise.all([
+    store.logs.find({ jobId, chunk: n }, { projection: { status: 1, seq: 1, deactivated: 1 } }).toArray(),
+    store.intents.find({ jobId, chunk: n }).toArray(),
+  ]);
+  const prefix = `${jobId}:${n}:`;
+  const known = new Set(pushes.map((p) => p.key));
+  for (const i of intents) {
+    for (const key of i.keys) {
+      if (known.has(key)) continue;
+      known.add(key);
+      pushes.push({ key, token: key.slice(prefix.length), userId: null });
+    }
+  }
+  const plan = planResume(pushes, logs, intents);
+  const ref = { jobId, chunk: n, msg: chunk.msg };
+  const missing = [
+    ...plan.inDoubt.map((p) => ({ p, doc: logDoc(ref, p, 0, { status: 'failed', attempts: 1, errorCode: 'UNCONFIRMED', error: `${error}; this push was on the wire when its worker stopped, not sent again (at most once per job)` }) })),
+    ...plan.toSend.map((p) => ({ p, doc: logDoc(ref, p, 0, { status: 'failed', attempts: 0, errorCode: 'CHUNK_FAILED', error: `not sent: ${error}` }) })),
+  ];
+  if (missing.length) {
+    await store.logs.bulkWrite(missing.map(({ p, doc }) => (p.hasLog
+      ? { replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } }
+      : { insertOne: { document: doc } })), { ordered: false }).catch((err: { code?: number; writeErrors?: unknown }) => {
+      if (!isDuplicateOnly(err)) throw err;
+    });
+  }
   const groups = await store.logs.aggregate<{ _id: { s: string; d: boolean }; n: number }>([
     { $match: { jobId, chunk: n } },
     { $group: { _id: { s: '$status', d: { $ifNull: ['$deactivated', false] } }, n: { $sum: 1 } } },
   ]).toArray();
   const counts = emptyCounts();
+  counts.noToken = noToken;
+  let logged = 0;
   for (const g of groups) {
+    logged += g.n;
     if (g._id.s === 'sent') counts.sent += g.n;
     else counts.failed += g.n;
     if (g._id.d) counts.deactivated += g.n;
   }
-  // Pushes without any log never went out (or are in doubt): they count as failed, not as queued forever.
-  counts.failed += Math.max(0, (chunk.pushes ?? 0) - counts.sent - counts.failed);
-  await store.chunks.updateOne({ _id: chunk._id, state: { $ne: 'done' } }, { $set: { state: 'done', counts } });
+  await store.chunks.updateOne({ _id: chunk._id, state: { $ne: 'done' } }, { $set: { state: 'done', pushes: logged, counts } });
+  await store.intents.deleteMany({ jobId, chunk: n });
   await recordJobError(store, jobId, error);
   await completeIfDone(store, jobId);
+}
+
+/** Token lookups straight against MongoDB in batches of `size` (for work outside the pipeline's buckets). */
+function batchedLookups(store: PushStore, size: number): TokenLookups {
+  const batched = <T>(f: (list: string[]) => Promise<T[]>) => async (list: string[]): Promise<T[]> => {
+    const out: T[] = [];
+    for (let i = 0; i < list.length; i += size) out.push(...(await f(list.slice(i, i + size))));
+    return out;
+  };
+  return { tokensOf: batched((ids) => activeTokensOf(store, ids)), inactive: batched((tokens) => inactiveTokens(store, tokens)) };
 }

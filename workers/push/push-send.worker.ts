@@ -1,4 +1,4 @@
-import { NonRetryableError, Schedule, ScheduleWorker, type FailureInfo, type RunContext } from '../../app';
+import { NonRetryableError, Schedule, ScheduleWorker, type AbandonedContext, type FailureInfo, type RunContext } from '../../app';
 import { FcmCredentialsError } from '../../plugins/fcm';
 import { taskPipeline } from './context';
 import { failJob, giveUpChunk } from './jobs.repository';
@@ -6,6 +6,7 @@ import { pushStore } from './store';
 import { ChunkParams } from './params';
 import { publishProgress } from './progress';
 import { sendChunk } from './send-chunk';
+import { pushSettings } from './settings';
 import { TASK } from './task-ids';
 import './settings';
 
@@ -33,6 +34,22 @@ export class PushSendWorker extends ScheduleWorker<ChunkParams> {
   /** The last try failed (a chunk whose job failed is settled already and left alone): close the chunk. */
   override async onFailed(ctx: RunContext<ChunkParams>, err: unknown, info: FailureInfo): Promise<void> {
     if (!info.final) return;
-    await giveUpChunk(await pushStore(await ctx.mongo()), ctx.params.jobId, ctx.params.chunk, err instanceof Error ? err.message : String(err));
+    await giveUp(ctx, err instanceof Error ? err.message : String(err));
   }
+
+  /**
+   * The queue gave up on the task: its workers died or blocked while sending this chunk more than
+   * QUEUE_MAX_STALLED_COUNT times. Running it again would likely kill the next worker too, so the chunk is closed
+   * the same way as when its retries are spent (its open pushes end failed, the job fails naming the chunk).
+   */
+  override async onAbandoned(ctx: AbandonedContext<ChunkParams>): Promise<void> {
+    await giveUp(ctx, ctx.error);
+  }
+}
+
+async function giveUp(ctx: Pick<RunContext<ChunkParams>, 'mongo' | 'config' | 'params' | 'publish'>, reason: string): Promise<void> {
+  const store = await pushStore(await ctx.mongo());
+  const { jobId, chunk } = ctx.params;
+  await giveUpChunk(store, jobId, chunk, reason, pushSettings(ctx.config).lookupBatch);
+  await publishProgress(store, ctx.publish.bind(ctx), jobId, true);
 }

@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { FcmCredentialsError, senderAdvice, type Reservation } from '../../plugins/fcm';
 import type { RunLogger } from '../../app';
-import { planResume, type Push } from './chunk-state';
+import { planResume, resolvePushes, type Push } from './chunk-state';
 import { completeIfDone, emptyCounts, recordJobError } from './jobs.repository';
 import { toFcmMessage } from './message';
 import { finalLog, logDoc, retryingLog, type LogRef } from './outcome-log';
@@ -33,31 +33,6 @@ export interface ChunkResult {
 /** Stops the pushes of a job that failed (credentials, sender refused) before they go out. */
 class JobFailedStop extends Error {}
 
-async function resolvePushes(cx: ChunkContext, chunk: ChunkDoc): Promise<{ pushes: Push[]; noToken: number }> {
-  const seen = new Set<string>();
-  const pushes: Push[] = [];
-  const add = (token: string, userId: string | null) => {
-    if (seen.has(token)) return;
-    seen.add(token);
-    pushes.push({ key: `${chunk.jobId}:${chunk.n}:${token}`, token, userId });
-  };
-  let noToken = 0;
-  if (chunk.userIds) {
-    const found = await cx.pipeline.lookups.addMany(chunk.userIds);
-    chunk.userIds.forEach((u, i) => {
-      if (found[i].length === 0) noToken++;
-      for (const t of found[i]) add(t, u);
-    });
-  } else {
-    const tokens = chunk.tokens ?? [];
-    const inactive = await cx.pipeline.tokenChecks.addMany(tokens);
-    tokens.forEach((t, i) => {
-      if (!inactive[i]) add(t, null);
-    });
-  }
-  return { pushes, noToken };
-}
-
 /** Takes the chunk (a run number per start); null when it is done already. */
 async function claim(cx: ChunkContext, jobId: string, n: number): Promise<ChunkDoc | null> {
   return cx.pipeline.store.chunks.findOneAndUpdate({ _id: `${jobId}:${n}`, state: { $ne: 'done' } }, { $inc: { attempts: 1 }, $set: { state: 'running' } }, { returnDocument: 'after' });
@@ -70,7 +45,7 @@ export async function sendChunk(cx: ChunkContext, jobId: string, n: number): Pro
   const messages = await cx.pipeline.jobMessages(jobId);
   if (!chunk || !job || !messages) return { counts: emptyCounts(), completed: false, skipped: true };
   const message = messages[chunk.msg];
-  const { pushes, noToken } = await resolvePushes(cx, chunk);
+  const { pushes, noToken } = await resolvePushes(chunk, { tokensOf: (ids) => cx.pipeline.lookups.addMany(ids), inactive: (tokens) => cx.pipeline.tokenChecks.addMany(tokens) });
   const [logs, intents] = chunk.attempts > 1
     ? await Promise.all([store.logs.find({ jobId, chunk: n }, { projection: { status: 1, seq: 1, deactivated: 1 } }).toArray(), store.intents.find({ jobId, chunk: n }).toArray()])
     : [[], []];

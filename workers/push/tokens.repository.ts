@@ -57,3 +57,22 @@ export async function deactivateTokens(store: PushStore, items: ReadonlyArray<{ 
     updateOne: { filter: { _id: i.token, active: true }, update: { $set: { active: false, deactivatedAt: now, deactivationReason: i.reason, updatedAt: now } } },
   })), { ordered: false });
 }
+
+/** Active tokens per user id, in the order asked (one query). */
+export async function activeTokensOf(store: PushStore, userIds: string[]): Promise<string[][]> {
+  const docs = await store.tokens.find({ userId: { $in: userIds }, active: true }, { projection: { _id: 1, userId: 1 } }).toArray();
+  const by = new Map<string, string[]>();
+  for (const d of docs) {
+    const list = by.get(d.userId);
+    if (list) list.push(d._id);
+    else by.set(d.userId, [d._id]);
+  }
+  return userIds.map((u) => by.get(u) ?? []);
+}
+
+/** true for tokens the registry knows as deactivated (unknown tokens are sent to), in the order asked. */
+export async function inactiveTokens(store: PushStore, tokens: string[]): Promise<boolean[]> {
+  const docs = await store.tokens.find({ _id: { $in: tokens }, active: false }, { projection: { _id: 1 } }).toArray();
+  const inactive = new Set(docs.map((d) => d._id));
+  return tokens.map((t) => inactive.has(t));
+}

@@ -19,6 +19,7 @@ import { assertParams } from './params';
 import type { LiveRuns, RunLease } from './live-runs';
 import { ExecutionLogger } from './run-logger';
 import { JobContext, RunAbort, runLinks } from './run-context';
+import { databaseByName } from '../structures/database-base';
 import type { StateMirror } from './state-mirror';
 import type { TaskQueues } from './task-queues';
 import type { RedisKeys } from './redis';
@@ -350,7 +351,9 @@ export class JobRunner {
     try {
       await worker.onAbandoned({
         executionId: snap.id, workerId: def.id, params: snap.params as Record<string, unknown>, error: snap.error ?? 'abandoned',
-        config: this.configOf(def.id), log, ...runLinks(this.deps, def.id, snap.id),
+        config: this.configOf(def.id), log, redis: this.deps.redis, mongo: this.deps.mongo,
+        database: (name: string) => databaseByName(name, this.deps.registry.databaseOptions()),
+        ...runLinks(this.deps, def.id, snap.id),
       });
     } catch (err) {
       log.error(`onAbandoned failed: ${errorText(err)}`);

@@ -42,6 +42,21 @@ describe('FCM client and sender', () => {
     await client.close();
   });
 
+  it('an answer slower than the timeout is cancelled and reported unconfirmed (the request went out); quick ones are not', async () => {
+    const slow = await startFakeFcm({ latencyMs: 5, slowLatencyMs: 2_000 });
+    const client = new FcmClient({ account: parseServiceAccount(JSON.stringify(slow.serviceAccount)), baseUrl: slow.baseUrl, timeoutMs: 300 });
+    try {
+      const started = Date.now();
+      const [late, quick] = await Promise.all([client.send(msg('slow-1')), client.send(msg('ok-2'))]);
+      expect(late).toMatchObject({ kind: 'unconfirmed', errorCode: 'UNCONFIRMED' });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(quick).toMatchObject({ kind: 'sent' });
+    } finally {
+      await client.close();
+      await slow.close();
+    }
+  });
+
   it('classifies FCM answers: dead tokens, payload errors, sender errors', async () => {
     const client = clientFor(fcm);
     const sender = new FcmSender({ client, retryBaseMs: 10 });
@@ -100,10 +115,20 @@ describe('FCM client and sender', () => {
   it('shares the per-minute quota across processes through Redis', async () => {
     const a = new SharedQuota({ redis, key: 'p1', perMinute: 40, grant: 10 });
     const b = new SharedQuota({ redis: redis.duplicate(), key: 'p1', perMinute: 40, grant: 10 });
-    for (let i = 0; i < 20; i++) await a.take();
-    for (let i = 0; i < 20; i++) await b.take();
-    const blocked = await Promise.race([a.take(AbortSignal.timeout(300)).then(() => 'took'), b.take(AbortSignal.timeout(300)).then(() => 'took')]).catch((e: Error) => e.name);
-    expect(blocked).toBe('TimeoutError');
+    // Both take until the minute's 40 are gone (each holds at most a grant ahead): together exactly 40, then both wait.
+    let taken = 0;
+    const drain = async (q: SharedQuota): Promise<string> => {
+      for (;;) {
+        try {
+          await q.take(AbortSignal.timeout(300));
+          taken++;
+        } catch (err) {
+          return (err as Error).name;
+        }
+      }
+    };
+    expect(await Promise.all([drain(a), drain(b)])).toEqual(['TimeoutError', 'TimeoutError']);
+    expect(taken).toBe(40);
     expect(a.waits + b.waits).toBeGreaterThan(0);
   });
 });

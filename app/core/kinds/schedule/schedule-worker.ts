@@ -9,6 +9,11 @@ export interface AbandonedContext<P = Record<string, unknown>> {
   readonly error: string;
   readonly config: ConfigReader;
   readonly log: RunLogger;
+  readonly redis: RunContext<P>['redis'];
+  /** The process' MongoDB database (MONGO_URL), as `RunContext.mongo()`. */
+  mongo: RunContext<P>['mongo'];
+  /** Drizzle instance of a database declared with `@Database({ name })`, as `RunContext.database()`. */
+  database: RunContext<P>['database'];
   enqueue: RunContext<P>['enqueue'];
   enqueueMany: RunContext<P>['enqueueMany'];
   publish: RunContext<P>['publish'];
