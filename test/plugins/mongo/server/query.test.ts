@@ -125,10 +125,11 @@ describe('$in and $nin over mixed BSON values', () => {
   });
 
   it('an _id $in that names one document in several number kinds returns it once', async () => {
-    const nums = h.db.collection<Document>('nums');
+    const nums = h.db.collection<TestDoc>('nums');
     await nums.insertMany([{ _id: 1, k: 'a' }, { _id: 2, k: 'b' }]);
     await nums.createIndex({ k: 1 });
-    expect(await nums.find({ _id: { $in: [1, 1.0, Long.fromNumber(1), Decimal128.fromString('1.0')] } }).toArray()).toEqual([{ _id: 1, k: 'a' }]);
+    const oneInFourKinds: Document = { _id: { $in: [1, 1.0, Long.fromNumber(1), Decimal128.fromString('1.0')] } };
+    expect(await nums.find(oneInFourKinds).toArray()).toEqual([{ _id: 1, k: 'a' }]);
     expect(await nums.countDocuments({ k: { $in: ['a', 'a', 'b'] } })).toBe(2);
   });
 });
