@@ -1,7 +1,7 @@
-import { BSONRegExp, ObjectId } from 'mongodb';
+import { BSONRegExp } from 'mongodb';
 import { badValue, CommandError, notSupported } from '../errors';
 import { evaluate } from './expressions';
-import { compareValues, isDoc, isTruthy, keyOf, typeRank, valuesEqual, type Doc } from './values';
+import { compareValues, EqualitySet, isDoc, isTruthy, typeRank, valuesEqual, type Doc } from './values';
 import { collectPathValues, splitPath } from './paths';
 import { matchesType } from './type-aliases';
 import { toDouble, isNumeric } from './numeric';
@@ -189,20 +189,8 @@ function elementTest(arg: unknown): ValueTest {
 const IN_SET_THRESHOLD = 8;
 
 /**
- * Values whose query equality is exactly `keyOf` equality and which can only equal values of the same kind:
- * strings, BSON numbers (1 == 1.0 == Long(1) == Decimal128("1.00")), booleans, null/missing, ObjectId, dates.
- */
-function isHashable(v: unknown): boolean {
-  if (v === undefined || v === null) return true;
-  const t = typeof v;
-  if (t === 'string' || t === 'number' || t === 'boolean') return true;
-  if (isNumeric(v) || v instanceof ObjectId) return true;
-  return v instanceof Date && !Number.isNaN(v.getTime());
-}
-
-/**
- * `$in`: a value passes when it equals an element or matches a regex element. Hashable elements go in a set keyed
- * by `keyOf` (built once per query, O(1) per value); arrays, documents and other BSON values keep `valuesEqual`.
+ * `$in`: a value passes when it equals an element or matches a regex element. Long lists go in an EqualitySet
+ * (built once per query: O(1) per value for strings, numbers, ObjectIds, dates...).
  */
 function inTest(arg: unknown): ValueTest {
   if (!Array.isArray(arg)) throw badValue('$in needs an array');
@@ -215,21 +203,13 @@ function inTest(arg: unknown): ValueTest {
     return (v) => tests.some((t) => t(v));
   }
   const regexes: ValueTest[] = [];
-  const others: unknown[] = [];
-  const keys = new Set<string>();
+  const values = new EqualitySet();
   for (const x of arg) {
     if (x instanceof RegExp || x instanceof BSONRegExp) regexes.push(regexTest(toRegExp(x)));
     else if (isOperatorDoc(x)) throw badValue('cannot nest $ under $in');
-    else if (isHashable(x)) keys.add(keyOf(x));
-    else others.push(x);
+    else values.add(x);
   }
-  // valuesEqual needs equal type ranks: a hashable value is compared with the other elements only when one shares its rank.
-  const otherRanks = new Set(others.map(typeRank));
-  return (v) => {
-    if (isHashable(v) && keys.has(keyOf(v))) return true;
-    if (otherRanks.size > 0 && otherRanks.has(typeRank(v)) && others.some((x) => valuesEqual(v, x))) return true;
-    return regexes.length > 0 && regexes.some((t) => t(v));
-  };
+  return (v) => values.has(v) || (regexes.length > 0 && regexes.some((t) => t(v)));
 }
 
 function toRegExp(pattern: unknown, options?: unknown): RegExp {
