@@ -16,6 +16,10 @@ const BATCH = 1_000;
 const FINDS = 10_000;
 /** Concurrent readers sharing the driver's pool. */
 const READERS = 4;
+/** `$in` lists: finds by an indexed key with this many values, and counts over an unindexed field. */
+const IN_VALUES = 1_000;
+const IN_FINDS = 20;
+const IN_SCANS = 3;
 /** Round-trips of the `ping` reference. */
 const PINGS = 5_000;
 
@@ -65,6 +69,42 @@ async function timeFinds(coll: Collection<Product>): Promise<number> {
   return performance.now() - started;
 }
 
+/** Finds by `{ sku: { $in: [IN_VALUES skus] } }` through the unique index: documents returned per second. */
+async function timeInFinds(coll: Collection<Product>): Promise<number> {
+  const started = performance.now();
+  for (let q = 0; q < IN_FINDS; q++) {
+    const skus = Array.from({ length: IN_VALUES }, (_, k) => `SKU-${(q * IN_VALUES + k * 37) % DOCS}`);
+    const docs = await coll.find({ sku: { $in: skus } }).toArray();
+    if (docs.length !== new Set(skus).size) throw new Error(`$in find returned ${docs.length} documents`);
+  }
+  return performance.now() - started;
+}
+
+const inNames = (q: number): string[] => Array.from({ length: IN_VALUES }, (_, k) => `Product ${(q * 7919 + k * 101) % DOCS}`);
+
+/** `countDocuments({ name: { $in: [IN_VALUES names] } })`: no index, every document is matched against the list. */
+async function timeInScans(coll: Collection<Product>): Promise<number> {
+  const started = performance.now();
+  for (let q = 0; q < IN_SCANS; q++) {
+    const names = inNames(q);
+    const n = await coll.countDocuments({ name: { $in: names } });
+    if (n !== new Set(names).size) throw new Error(`$in count gave ${n}`);
+  }
+  return performance.now() - started;
+}
+
+/** The same scans over a plain array with a JS Set: the floor for `$in` matching. */
+function timeSetScans(): number {
+  const docs = Array.from({ length: DOCS }, (_, i) => product(i, 1));
+  const started = performance.now();
+  for (let q = 0; q < IN_SCANS; q++) {
+    const names = new Set(inNames(q));
+    const n = docs.filter((d) => names.has(d.name)).length;
+    if (n !== names.size) throw new Error(`set scan gave ${n}`);
+  }
+  return performance.now() - started;
+}
+
 /** The same upsert work applied to a plain Map: the floor the server's own bookkeeping adds to. */
 function timeMapUpserts(): number {
   const store = new Map<string, Product>();
@@ -101,6 +141,9 @@ async function main(): Promise<void> {
     const updateMs = await timeUpserts(coll, 1);
     log(`${FINDS} finds by key with ${READERS} readers`);
     const findMs = await timeFinds(coll);
+    log(`${IN_FINDS} indexed finds and ${IN_SCANS} unindexed counts with $in lists of ${IN_VALUES}`);
+    const inFindMs = await timeInFinds(coll);
+    const inScanMs = await timeInScans(coll);
     const pingMs = await timePings(client);
     const mapMs = timeMapUpserts();
     const upsertsPerS = perSecond(2 * DOCS, insertMs + updateMs);
@@ -113,7 +156,12 @@ async function main(): Promise<void> {
       upserts_insert_per_s: perSecond(DOCS, insertMs),
       upserts_update_per_s: perSecond(DOCS, updateMs),
       finds_per_s: perSecond(FINDS, findMs),
-      reference: { map_upserts_per_s: mapPerS, ping_roundtrips_per_s: perSecond(PINGS, pingMs) },
+      in_values: IN_VALUES,
+      /** Documents returned per second by indexed `$in` finds. */
+      in_find_docs_per_s: perSecond(IN_FINDS * IN_VALUES, inFindMs),
+      /** Documents matched against an `$in` list per second (unindexed count). */
+      in_scan_docs_per_s: perSecond(IN_SCANS * DOCS, inScanMs),
+      reference: { map_upserts_per_s: mapPerS, set_scan_docs_per_s: perSecond(IN_SCANS * DOCS, timeSetScans()), ping_roundtrips_per_s: perSecond(PINGS, pingMs) },
       /** Server upserts as a fraction of the same work on a bare Map. */
       ratio: Number((upsertsPerS / mapPerS).toFixed(4)),
     };

@@ -1,7 +1,7 @@
 import { BSONRegExp } from 'mongodb';
 import { badValue, CommandError, notSupported } from '../errors';
 import { evaluate } from './expressions';
-import { compareValues, isDoc, isTruthy, typeRank, valuesEqual, type Doc } from './values';
+import { compareValues, EqualitySet, isDoc, isTruthy, typeRank, valuesEqual, type Doc } from './values';
 import { collectPathValues, splitPath } from './paths';
 import { matchesType } from './type-aliases';
 import { toDouble, isNumeric } from './numeric';
@@ -185,14 +185,31 @@ function elementTest(arg: unknown): ValueTest {
   return (el) => isDoc(el) && pred(el);
 }
 
+/** Lists up to this long are tested element by element; longer ones through a hash set. */
+const IN_SET_THRESHOLD = 8;
+
+/**
+ * `$in`: a value passes when it equals an element or matches a regex element. Long lists go in an EqualitySet
+ * (built once per query: O(1) per value for strings, numbers, ObjectIds, dates...).
+ */
 function inTest(arg: unknown): ValueTest {
   if (!Array.isArray(arg)) throw badValue('$in needs an array');
-  const tests = arg.map((x): ValueTest => {
-    if (x instanceof RegExp || x instanceof BSONRegExp) return regexTest(toRegExp(x));
-    if (isOperatorDoc(x)) throw badValue('cannot nest $ under $in');
-    return (v) => valuesEqual(v, x);
-  });
-  return (v) => tests.some((t) => t(v));
+  if (arg.length <= IN_SET_THRESHOLD) {
+    const tests = arg.map((x): ValueTest => {
+      if (x instanceof RegExp || x instanceof BSONRegExp) return regexTest(toRegExp(x));
+      if (isOperatorDoc(x)) throw badValue('cannot nest $ under $in');
+      return (v) => valuesEqual(v, x);
+    });
+    return (v) => tests.some((t) => t(v));
+  }
+  const regexes: ValueTest[] = [];
+  const values = new EqualitySet();
+  for (const x of arg) {
+    if (x instanceof RegExp || x instanceof BSONRegExp) regexes.push(regexTest(toRegExp(x)));
+    else if (isOperatorDoc(x)) throw badValue('cannot nest $ under $in');
+    else values.add(x);
+  }
+  return (v) => values.has(v) || (regexes.length > 0 && regexes.some((t) => t(v)));
 }
 
 function toRegExp(pattern: unknown, options?: unknown): RegExp {

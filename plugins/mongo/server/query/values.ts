@@ -119,6 +119,45 @@ export function keyOf(value: unknown): string {
   return 'u' + JSON.stringify(String(value));
 }
 
+/**
+ * Values whose query equality is exactly `keyOf` equality and which can only equal values of the same kind:
+ * strings, BSON numbers (1 == 1.0 == Long(1) == Decimal128("1.00")), booleans, null/missing, ObjectId, dates.
+ */
+export function isHashable(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  const t = typeof v;
+  if (t === 'string' || t === 'number' || t === 'boolean') return true;
+  if (isNumeric(v) || v instanceof ObjectId) return true;
+  return v instanceof Date && !Number.isNaN(v.getTime());
+}
+
+/**
+ * A set under query equality (`valuesEqual`): hashable values by `keyOf` in O(1), anything else (arrays,
+ * documents, other BSON values) by comparison, and only against members of the same type rank.
+ */
+export class EqualitySet {
+  private readonly keys = new Set<string>();
+  private readonly others: unknown[] = [];
+  private readonly otherRanks = new Set<number>();
+
+  constructor(values: Iterable<unknown> = []) {
+    for (const v of values) this.add(v);
+  }
+
+  add(v: unknown): void {
+    if (isHashable(v)) this.keys.add(keyOf(v));
+    else {
+      this.others.push(v);
+      this.otherRanks.add(typeRank(v));
+    }
+  }
+
+  has(v: unknown): boolean {
+    if (isHashable(v) && this.keys.has(keyOf(v))) return true;
+    return this.otherRanks.size > 0 && this.otherRanks.has(typeRank(v)) && this.others.some((x) => valuesEqual(v, x));
+  }
+}
+
 /** Byte-level sameness, used to tell "modified" from "matched but unchanged" like mongod does. */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;

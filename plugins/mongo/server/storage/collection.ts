@@ -77,24 +77,34 @@ export class Collection {
   find(filter: unknown, limit = Infinity): Doc[] {
     const pred = compileFilter(filter);
     const out: Doc[] = [];
-    for (const doc of this.candidates(filter)) {
-      if (out.length >= limit) break;
-      if (pred(doc)) out.push(doc);
-    }
-    return out;
-  }
-
-  private *candidates(filter: unknown): Iterable<Doc> {
+    if (limit <= 0) return out;
     const plan = planQuery(filter, this.indexes.values());
     if (plan.kind === 'scan') {
-      yield* this.docs.values();
-      return;
+      for (const doc of this.docs.values()) {
+        if (pred(doc)) {
+          out.push(doc);
+          if (out.length >= limit) break;
+        }
+      }
+      return out;
     }
-    const ids = plan.kind === 'id' ? plan.keys : [...new Set(plan.keys.flatMap((k) => plan.index.lookup(k)))];
-    for (const id of ids) {
-      const doc = this.docs.get(id);
-      if (doc) yield doc;
+    // Planner keys are distinct; a non-unique or multikey index may still name one document under several keys.
+    const seen = plan.kind === 'index' && (plan.keys.length > 1 || !plan.index.unique) ? new Set<string>() : null;
+    for (const key of plan.keys) {
+      const ids = plan.kind === 'id' ? [key] : plan.index.lookup(key);
+      for (const id of ids) {
+        if (seen) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+        }
+        const doc = this.docs.get(id);
+        if (doc && pred(doc)) {
+          out.push(doc);
+          if (out.length >= limit) return out;
+        }
+      }
     }
+    return out;
   }
 
   /** Builds an index over existing documents; fails with E11000 if they violate uniqueness. */

@@ -29,6 +29,8 @@ function equalities(filter: Doc, out: Map<string, unknown[]>): void {
 }
 
 function product(lists: unknown[][]): unknown[][] {
+  // The common case (one value per field: a key pinned by equality) needs no cross product.
+  if (lists.every((vals) => vals.length === 1)) return [lists.map((vals) => vals[0])];
   let combos: unknown[][] = [[]];
   for (const vals of lists) combos = combos.flatMap((c) => vals.map((v) => [...c, v]));
   return combos;
@@ -36,20 +38,20 @@ function product(lists: unknown[][]): unknown[][] {
 
 const MAX_LOOKUP_KEYS = 10_000;
 
-/** Picks _id, then a unique index, then any index whose fields all have equality conditions. */
+/** Picks _id, then a unique index, then any index whose fields all have equality conditions. Keys are distinct. */
 export function planQuery(filter: unknown, indexes: Iterable<SecondaryIndex>): Plan {
   if (!isDoc(filter)) return { kind: 'scan' };
   const eq = new Map<string, unknown[]>();
   equalities(filter, eq);
   if (eq.size === 0) return { kind: 'scan' };
   const ids = eq.get('_id');
-  if (ids) return { kind: 'id', keys: ids.map(keyOf) };
+  if (ids) return { kind: 'id', keys: ids.length === 1 ? [keyOf(ids[0])] : [...new Set(ids.map(keyOf))] };
   let best: Plan = { kind: 'scan' };
   for (const index of indexes) {
     if (!index.usableForLookup || !index.fields.every((f) => eq.has(f))) continue;
     const combos = product(index.fields.map((f) => eq.get(f) as unknown[]));
     if (combos.length > MAX_LOOKUP_KEYS) continue;
-    best = { kind: 'index', index, keys: combos.map((c) => index.keyFor(c)) };
+    best = { kind: 'index', index, keys: combos.length === 1 ? [index.keyFor(combos[0])] : [...new Set(combos.map((c) => index.keyFor(c)))] };
     if (index.unique) break;
   }
   return best;

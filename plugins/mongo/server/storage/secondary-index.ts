@@ -14,6 +14,10 @@ const SEPARATOR = '\u0001';
 
 /** Values a document has at an index field: array elements are indexed one by one (multikey). */
 function fieldValues(doc: Doc, parts: string[]): unknown[] {
+  if (parts.length === 1) {
+    const v = doc[parts[0]];
+    if (!Array.isArray(v)) return [v];
+  }
   const raw = parts.length === 1 ? [doc[parts[0]]] : collectPathValues(doc, parts);
   const out: unknown[] = [];
   for (const v of raw) {
@@ -53,6 +57,11 @@ export class SecondaryIndex {
     if (this.partial && !this.partial(doc)) return [];
     const perField = this.parts.map((p) => fieldValues(doc, p));
     if (this.sparse && perField.every((vals) => vals.every((v) => v === undefined))) return [];
+    // One value per field (no arrays on the way): exactly one entry, no cross product needed.
+    if (perField.every((vals) => vals.length === 1)) {
+      const values = perField.map((vals) => vals[0]);
+      return [{ key: this.keyFor(values), values }];
+    }
     let combos: unknown[][] = [[]];
     for (const vals of perField) combos = combos.flatMap((c) => vals.map((v) => [...c, v]));
     const seen = new Map<string, IndexEntry>();

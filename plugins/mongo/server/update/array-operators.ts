@@ -3,7 +3,7 @@ import { badValue } from '../errors';
 import { compileCondition, compileFilter, isOperatorDoc } from '../query/matcher';
 import { sortDocs } from '../query/sort';
 import { bsonTypeName } from '../query/type-aliases';
-import { cloneValue, compareValues, isDoc, valuesEqual } from '../query/values';
+import { cloneValue, compareValues, EqualitySet, isDoc, valuesEqual } from '../query/values';
 
 function asArray(current: unknown, field: string): unknown[] {
   if (current === undefined || current === null) return [];
@@ -40,8 +40,11 @@ export function push(current: unknown, arg: unknown, field: string): unknown[] {
 
 export function addToSet(current: unknown, arg: unknown, field: string): unknown[] {
   const arr = [...asArray(current, field)];
+  const present = new EqualitySet(arr);
   for (const item of eachOf(arg)) {
-    if (!arr.some((el) => valuesEqual(el, item))) arr.push(item);
+    if (present.has(item)) continue;
+    arr.push(item);
+    present.add(item);
   }
   return arr;
 }
@@ -65,7 +68,8 @@ export function pull(current: unknown, cond: unknown, field: string): unknown[] 
 
 export function pullAll(current: unknown, arg: unknown, field: string): unknown[] {
   if (!Array.isArray(arg)) throw badValue('$pullAll requires an array argument');
-  return asArray(current, field).filter((el) => !arg.some((x) => valuesEqual(el, x)));
+  const pulled = new EqualitySet(arg);
+  return asArray(current, field).filter((el) => !pulled.has(el));
 }
 
 export function pop(current: unknown, arg: unknown, field: string): unknown[] {

@@ -34,24 +34,26 @@ export function writeTarget(t: Target, value: unknown): void {
   } else t.parent[t.key as string] = value;
 }
 
-/** Expands one path part into keys of the container: plain, numeric, `$`, `$[]`, `$[id]`. */
-function expandKeys(container: Container, part: string, prefix: string[], ctx: UpdateContext): Array<string | number> {
-  if (part === '$' || part.startsWith('$[')) {
+/** Expands `parts[i]` into keys of the container: plain, numeric, `$`, `$[]`, `$[id]` (`parts[0..i)` is its prefix). */
+function expandKeys(container: Container, parts: string[], i: number, ctx: UpdateContext): Array<string | number> {
+  const part = parts[i];
+  if (part.charCodeAt(0) === 36 /* $ */ && (part === '$' || part.startsWith('$['))) {
+    const prefix = parts.slice(0, i);
     if (!Array.isArray(container)) throw badValue(`Cannot apply array updates to non-array element ${prefix.join('.')}`);
     if (part === '$') return [ctx.positional(prefix.join('.'))];
-    if (part === '$[]') return container.map((_, i) => i);
+    if (part === '$[]') return container.map((_, j) => j);
     const id = part.slice(2, -1);
     const filter = ctx.arrayFilters.get(id);
     if (!filter) throw badValue(`No array filter found for identifier '${id}' in path '${prefix.join('.')}.${part}'`);
     const out: number[] = [];
-    container.forEach((el, i) => {
-      if (filter(el)) out.push(i);
+    container.forEach((el, j) => {
+      if (filter(el)) out.push(j);
     });
     return out;
   }
   if (Array.isArray(container)) {
     if (isIndexPart(part)) return [Number(part)];
-    throw new CommandError(28, `Cannot create field '${part}' in element {${prefix[prefix.length - 1]}: [...]}`);
+    throw new CommandError(28, `Cannot create field '${part}' in element {${parts[i - 1]}: [...]}`);
   }
   return [part];
 }
@@ -61,11 +63,14 @@ function expandKeys(container: Container, part: string, prefix: string[], ctx: U
  * documents are made (for $set, $inc, $push...); without it, missing paths resolve to nothing.
  */
 export function resolveTargets(doc: Doc, parts: string[], ctx: UpdateContext, create: boolean): Target[] {
+  const last = parts.length - 1;
+  // A plain top-level field: the common `$set: { field: v }`.
+  if (last === 0 && parts[0].charCodeAt(0) !== 36) return [{ parent: doc, key: parts[0] }];
   let containers: Container[] = [doc];
-  for (let i = 0; i < parts.length - 1; i++) {
+  for (let i = 0; i < last; i++) {
     const next: Container[] = [];
     for (const c of containers) {
-      for (const key of expandKeys(c, parts[i], parts.slice(0, i), ctx)) {
+      for (const key of expandKeys(c, parts, i, ctx)) {
         const t: Target = { parent: c, key };
         let child = readTarget(t);
         if (!isContainer(child)) {
@@ -81,6 +86,7 @@ export function resolveTargets(doc: Doc, parts: string[], ctx: UpdateContext, cr
     }
     containers = next;
   }
-  const last = parts[parts.length - 1];
-  return containers.flatMap((c) => expandKeys(c, last, parts.slice(0, -1), ctx).map((key) => ({ parent: c, key })));
+  const out: Target[] = [];
+  for (const c of containers) for (const key of expandKeys(c, parts, last, ctx)) out.push({ parent: c, key });
+  return out;
 }

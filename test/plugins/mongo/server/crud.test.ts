@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MongoBulkWriteError, MongoServerError, ObjectId, type Collection, type Document } from 'mongodb';
+import { Decimal128, Long, MongoBulkWriteError, MongoServerError, ObjectId, type Collection, type Document } from 'mongodb';
 import { openHarness, type MongoHarness, type TestDoc } from './harness';
 
 let h: MongoHarness;
@@ -75,6 +75,22 @@ describe('update operators', () => {
     await arrays.updateOne({ _id: 1 }, { $addToSet: { tags: { $each: ['a', 'd'] } } });
     await arrays.updateOne({ _id: 1 }, { $pull: { scores: { $gte: 5 } } });
     expect(await arrays.findOne({ _id: 1 })).toEqual({ _id: 1, tags: ['a', 'b', 'c', 'd'], scores: [1] });
+  });
+
+  it('$addToSet and $pullAll compare with query equality across number kinds, documents and arrays', async () => {
+    const oid = new ObjectId();
+    const day = new Date('2024-03-01T00:00:00Z');
+    await coll.insertOne({ _id: 1, vals: [1, 'x', oid, { a: 1 }, ['p'], day, null] });
+    const many = Array.from({ length: 20 }, (_, i) => `n${i % 10}`);
+    await coll.updateOne({ _id: 1 }, {
+      $addToSet: { vals: { $each: [Long.fromNumber(1), 1.0, Decimal128.fromString('1.00'), '1', new ObjectId(oid.toHexString()), { a: 1 }, { a: 1.0, b: 2 }, ['p'], new Date(day.getTime()), null, false, ...many] } },
+    });
+    const stored = (await coll.findOne({ _id: 1 }))?.vals as unknown[];
+    expect(stored.slice(0, 10)).toEqual([1, 'x', oid, { a: 1 }, ['p'], day, null, '1', { a: 1, b: 2 }, false]);
+    expect(stored.slice(10)).toEqual(many.slice(0, 10));
+    const pullAll: Document = { $pullAll: { vals: [Decimal128.fromString('1.0'), { a: 1 }, ['p'], null, new Date(day.getTime()), ...many.slice(0, 9)] } };
+    await coll.updateOne({ _id: 1 }, pullAll);
+    expect((await coll.findOne({ _id: 1 }))?.vals).toEqual(['x', oid, '1', { a: 1, b: 2 }, false, 'n9']);
   });
 
   it('positional $ and arrayFilters', async () => {

@@ -108,4 +108,27 @@ describe('unique indexes', () => {
     expect([res.matchedCount, res.modifiedCount]).toEqual([5_000, 5_000]);
     expect(await coll.findOne({ key: 'k400' }, { projection: { _id: 0 } })).toEqual({ key: 'k400', v: 401 });
   });
+
+  it('bulk writes by a compound unique key, by _id and by $in give what a scan would', async () => {
+    await coll.createIndex({ order_id: 1, shop: 1 }, { unique: true });
+    await coll.createIndex({ tags: 1 });
+    await coll.insertMany(Array.from({ length: 2_000 }, (_, i) => ({ _id: i, order_id: `o${i}`, shop: i % 2 ? 'a' : 'b', tags: [`t${i % 5}`, 'all'], v: 0 })));
+    const res = await coll.bulkWrite(
+      [
+        // Pinned by the unique key, with a condition the index does not cover: matched only where it holds.
+        ...Array.from({ length: 100 }, (_, i) => ({ updateOne: { filter: { order_id: `o${i}`, shop: i % 2 ? 'a' : 'b', $or: [{ v: { $lt: 1 } }, { v: { $exists: false } }] }, update: { $inc: { v: 1 } } } })),
+        { updateOne: { filter: { order_id: 'o0', shop: 'a' }, update: { $inc: { v: 100 } } } },
+        { updateMany: { filter: { _id: { $in: Array.from({ length: 50 }, (_, i) => i * 10) } }, update: { $inc: { v: 10 } } } },
+        { updateMany: { filter: { order_id: { $in: ['o1', 'o3', 'o3', 'o5', 'o1999', 'nope'] }, shop: { $in: ['a', 'b'] } }, update: { $set: { seen: true } } } },
+      ],
+      { ordered: false },
+    );
+    expect([res.matchedCount, res.modifiedCount]).toEqual([100 + 0 + 50 + 4, 154]);
+    expect(await coll.countDocuments({ v: 11 })).toBe(10);
+    expect(await coll.countDocuments({ v: 10 })).toBe(40);
+    expect(await coll.countDocuments({ seen: true })).toBe(4);
+    // A multikey index looked up under several keys names each document once.
+    expect(await coll.countDocuments({ tags: { $in: ['t1', 'all', 't2'] } })).toBe(2_000);
+    expect(await coll.countDocuments({ tags: { $in: ['t1', 't2'] }, v: 1 })).toBe(40);
+  });
 });

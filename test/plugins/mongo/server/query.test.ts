@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoServerError, type Collection, type Document } from 'mongodb';
+import { BSONRegExp, Decimal128, Double, Int32, Long, MongoServerError, ObjectId, type Collection, type Document } from 'mongodb';
 import { openHarness, type MongoHarness, type TestDoc } from './harness';
 
 let h: MongoHarness;
@@ -58,6 +58,79 @@ describe('filters', () => {
   it('rejects unknown operators with BadValue', async () => {
     const err = await people.find({ age: { $bogus: 1 } }).toArray().catch((e: unknown) => e);
     expect((err as MongoServerError).code).toBe(2);
+  });
+});
+
+describe('$in and $nin over mixed BSON values', () => {
+  const OID = new ObjectId();
+  const DAY = new Date('2024-03-01T00:00:00Z');
+  const MIXED = [
+    { _id: 'int', v: 1 },
+    { _id: 'double', v: 2.5 },
+    { _id: 'long', v: Long.fromNumber(3) },
+    { _id: 'decimal', v: Decimal128.fromString('4.0') },
+    { _id: 'str', v: '1' },
+    { _id: 'bool', v: true },
+    { _id: 'null', v: null },
+    { _id: 'missing' },
+    { _id: 'oid', v: OID },
+    { _id: 'date', v: DAY },
+    { _id: 'arr', v: ['x', 7] },
+    { _id: 'nested', v: [['p', 'q']] },
+    { _id: 'doc', v: { a: 1, b: 'c' } },
+    { _id: 'text', v: 'abcdef' },
+  ];
+  let mixed: Collection<TestDoc>;
+  /** Values no document holds: they push a list past the short-list path to the hashed one. */
+  const FILLER = [...Array.from({ length: 12 }, (_, i) => `zz${i}`), 1000, 1000.5, new ObjectId(), new Date(0), false, ['no'], { a: 2 }];
+  const matched = async (filter: Document): Promise<unknown[]> => (await mixed.find(filter).toArray()).map((d) => d._id).sort();
+  /** The same condition with the list as given and padded with filler: both must give `expected`. */
+  const both = async (op: '$in' | '$nin', values: unknown[], expected: string[]): Promise<void> => {
+    expect(await matched({ v: { [op]: values } })).toEqual([...expected].sort());
+    expect(await matched({ v: { [op]: [...FILLER.slice(0, 6), ...values, ...FILLER.slice(6)] } })).toEqual([...expected].sort());
+  };
+
+  beforeAll(async () => {
+    mixed = h.db.collection('mixed');
+    await mixed.insertMany(MIXED.map((d) => ({ ...d })));
+  });
+
+  it('numbers are equal across int, long, double and decimal, and never equal strings', async () => {
+    await both('$in', [Decimal128.fromString('1.00'), new Double(2.5), new Int32(3), Long.fromNumber(4)], ['int', 'double', 'long', 'decimal']);
+    await both('$in', [1.0], ['int']);
+    await both('$in', ['1', 'abcdef'], ['str', 'text']);
+  });
+
+  it('null matches null and missing; booleans, ObjectIds and dates match by value', async () => {
+    await both('$in', [null], ['null', 'missing']);
+    await both('$in', [true, new ObjectId(OID.toHexString()), new Date(DAY.getTime())], ['bool', 'oid', 'date']);
+  });
+
+  it('array fields match on any element or as a whole; documents match whole', async () => {
+    await both('$in', [7], ['arr']);
+    await both('$in', [['x', 7]], ['arr']);
+    await both('$in', [['p', 'q']], ['nested']);
+    await both('$in', [{ a: 1, b: 'c' }], ['doc']);
+    await both('$in', [{ b: 'c', a: 1 }], []);
+  });
+
+  it('regex elements match strings and array elements', async () => {
+    await both('$in', [/^abc/, new BSONRegExp('^X$', 'i')], ['text', 'arr']);
+  });
+
+  it('$nin is the complement, missing and null included', async () => {
+    const all = MIXED.map((d) => d._id);
+    await both('$nin', [1, null, 'x', /^abc/], all.filter((id) => !['int', 'null', 'missing', 'arr', 'text'].includes(id)));
+    await both('$nin', [], all);
+  });
+
+  it('an _id $in that names one document in several number kinds returns it once', async () => {
+    const nums = h.db.collection<TestDoc>('nums');
+    await nums.insertMany([{ _id: 1, k: 'a' }, { _id: 2, k: 'b' }]);
+    await nums.createIndex({ k: 1 });
+    const oneInFourKinds: Document = { _id: { $in: [1, 1.0, Long.fromNumber(1), Decimal128.fromString('1.0')] } };
+    expect(await nums.find(oneInFourKinds).toArray()).toEqual([{ _id: 1, k: 'a' }]);
+    expect(await nums.countDocuments({ k: { $in: ['a', 'a', 'b'] } })).toBe(2);
   });
 });
 
