@@ -84,27 +84,33 @@ class ChunkRun {
   }
 
   /**
-   * Orders page by page. The next page is requested while this one's details, tracking and money are fetched
-   * (memory: two pages), and tracking and order money go out together: they are separate APIs with separate limits.
+   * Orders page by page, keeping the limiter busy: the next page is requested while this one is processed; a
+   * page's details, tracking and order money (separate APIs with separate limits) go out together, since tracking
+   * and money need only the ids; and a page's documents are written while the next page is fetched (one write per
+   * entity in flight). Memory: two pages, plus one batch being written and one filling per entity.
    */
   async orders(): Promise<void> {
     const orders = this.batch('orders', true);
     const tracking = this.batch('order_tracking');
     const money = this.batch('transactions');
-    const pages = this.deps.adapter.orders(this.input.window);
+    const a = this.deps.adapter;
+    const pages = a.orders(this.input.window);
     let next = pages.next();
+    let writing: Promise<unknown> = Promise.resolve();
     for (;;) {
       const page = await next;
       if (page.done) break;
       next = pages.next();
+      next.catch(() => undefined); // awaited above on the next turn; not unhandled while this page is processed
       const stubs = page.value;
-      const details = await this.deps.adapter.orderDetails(stubs);
-      await orders.add(details, new Date().toISOString());
       const ids = stubs.map((s) => s.id);
-      const [t, m] = await Promise.all([this.deps.adapter.tracking(ids), this.deps.adapter.orderMoney(ids)]);
-      await tracking.add(t);
-      await money.add(m);
+      const [details, t, m] = await Promise.all([a.orderDetails(stubs).then((d) => ({ d, at: new Date().toISOString() })), a.tracking(ids), a.orderMoney(ids)]);
+      await writing;
+      writing = Promise.all([orders.add(details.d, details.at), tracking.add(t), money.add(m)]);
+      // Awaited at the next page or the end; a failure meanwhile must not count as unhandled.
+      writing.catch(() => undefined);
     }
+    await writing;
     await Promise.all([orders.flush(), tracking.flush(), money.flush()]);
   }
 

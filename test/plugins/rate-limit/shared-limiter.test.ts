@@ -51,6 +51,23 @@ describe('SharedRateLimiter', () => {
     expect(Date.now() - t0).toBeLessThan(1_500);
   });
 
+  it('hands out slots in a window\'s edge when it has room, counting them in the next window too', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 3 }), headroom: 1, edgeMs: 400 });
+    // Into the last 400 ms of a second (with room for three quick takes before it ends).
+    const lag = Date.now() % 1000;
+    if (lag < 650 || lag > 750) await new Promise((r) => setTimeout(r, (1700 - lag) % 1000));
+    const window = Math.floor(Date.now() / 1000);
+    const edge: Array<{ waitedMs: number }> = [];
+    for (let i = 0; i < 3; i++) edge.push(await l.take('p:edge:x'));
+    expect(Math.floor(Date.now() / 1000)).toBe(window);
+    // Not waited out: the edge of a window with room is used.
+    expect(Math.max(...edge.map((r) => r.waitedMs))).toBeLessThan(200);
+    // They may reach the platform in the next second, which therefore has no slot left: the fourth goes out in the one after.
+    await l.take('p:edge:x');
+    expect(Math.floor(Date.now() / 1000)).toBe(window + 2);
+    expect(l.stats).toMatchObject({ taken: 4, edge: 3 });
+  });
+
   it('applies the headroom to the platform limit', () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 50 }) });
     expect(l.budget('k')).toEqual({ points: 47, windowSec: 1 });

@@ -18,6 +18,15 @@ export interface AdapterContext {
   signal?: AbortSignal;
 }
 
+/**
+ * Per-order calls (tracking, escrow) in flight at once for one chunk: a whole window's budget, so the limiter's
+ * slots go out together at a window's start rather than one round trip after another (capped: beyond it the calls
+ * only wait on the limiter).
+ */
+export function perOrderLanes(rateLimit: number): number {
+  return Math.max(1, Math.min(32, Math.floor(rateLimit)));
+}
+
 /** Splits ids into groups of at most `size`. */
 export function chunked<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

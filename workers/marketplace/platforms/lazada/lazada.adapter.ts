@@ -3,7 +3,7 @@
  * reaches is halved until each half fits), 50-id item batches, trace, finance transactions, reverse orders, products.
  */
 import { dayOf, halveWindow, offsetMsAt, type TimeWindow } from '../../../../plugins/date-range';
-import { chunked, mapLimit, type AdapterContext } from '../adapter-context';
+import { chunked, mapLimit, perOrderLanes, type AdapterContext } from '../adapter-context';
 import { authFailure, PlatformCaller, type CallRequest } from '../caller';
 import { PlatformError, type Credentials, type OrderStub, type PlatformAdapter, type RawRecord } from '../types';
 import { signLazada } from './sign';
@@ -27,7 +27,6 @@ export const LAZADA_GATEWAYS: Record<string, string> = {
 const PAGE = 100;
 const FINANCE_PAGE = 500;
 const PRODUCT_PAGE = 50;
-const PER_ORDER_LANES = 8;
 
 type Envelope = { code?: string; type?: string; message?: string; data?: unknown };
 
@@ -107,7 +106,7 @@ export class LazadaAdapter implements PlatformAdapter {
   }
 
   tracking(ids: string[]): Promise<RawRecord[]> {
-    return mapLimit(ids, PER_ORDER_LANES, async (id) => {
+    return mapLimit(ids, perOrderLanes(this.app.rateLimit), async (id) => {
       const data = (await this.get('logistic.trace', '/logistic/order/trace', { order_id: id })) as { module?: RawRecord[] };
       return { order_id: id, packages: data.module?.[0]?.package_detail_info_list ?? [] };
     });
