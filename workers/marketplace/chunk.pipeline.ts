@@ -7,7 +7,7 @@ import type { Db } from 'mongodb';
 import type { RunLogger } from '../../app';
 import type { TimeWindow } from '../../plugins/date-range';
 import { COLLECTIONS, epochSeconds, type Entity } from '../../plugins/marketplace-dto';
-import type { SyncBuffer } from '../../plugins/sync-buffer';
+import type { RunSummaries, SyncBuffer } from '../../plugins/sync-buffer';
 import { persistBatch, type BatchMeta, type BatchTarget } from './persist';
 import type { PlatformAdapter, RawRecord, ShopRef } from './platforms/types';
 import { emptyCounts, type ChunkReport, type Counts } from './sync-log';
@@ -28,6 +28,11 @@ export interface PipelineDeps {
   /** Records per bulk upsert (SYNC_BATCH_SIZE). */
   batchSize: number;
   log: RunLogger;
+  /**
+   * The sync's summary beside the buffer (on disk, so it holds while MongoDB is down and survives a killed
+   * process): each buffered batch is counted there at once, not only when the chunk finishes.
+   */
+  summaries?: RunSummaries;
 }
 
 /** Collects one entity's records and writes them a batch at a time. */
@@ -51,7 +56,11 @@ class EntityBatch {
     const res = await persistBatch(this.run.deps.db, this.run.deps.buffer, this.entity, records, this.run.target, this.run.counts[this.entity], { skipUnchanged: this.skipUnchanged, detailsFetchedAt: this.detailsAt });
     if (res.buffered) {
       this.run.bufferedBatches++;
-      this.run.deps.log.warn(`marketplace: MongoDB write of ${records.length} ${this.entity} failed; batch saved to the sync buffer`, { shop: this.run.target.shop_id, chunk: this.run.target.chunk_id });
+      const t = this.run.target;
+      this.run.deps.log.warn(`marketplace: MongoDB write of ${records.length} ${this.entity} failed; batch saved to the sync buffer`, { shop: t.shop_id, chunk: t.chunk_id });
+      await this.run.deps.summaries?.merge(t.sync_id, { counters: { saved: 1 }, lists: { buffered_days: t.days } }).catch((err: unknown) => {
+        this.run.deps.log.error(`marketplace: buffered batch not counted in the sync summary: ${(err as Error).message}`, { chunk: t.chunk_id });
+      });
     }
     for (const e of res.errors.slice(0, 5)) this.run.deps.log.warn(`marketplace: document rejected: ${e}`, { chunk: this.run.target.chunk_id });
   }
