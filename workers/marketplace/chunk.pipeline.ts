@@ -40,7 +40,7 @@ class EntityBatch {
   private items: RawRecord[] = [];
   private detailsAt?: string;
 
-  constructor(private readonly run: ChunkRun, readonly entity: Entity, private readonly skipUnchanged: boolean) {}
+  constructor(private readonly run: ChunkRun, readonly entity: Entity) {}
 
   async add(records: RawRecord[], detailsAt?: string): Promise<void> {
     this.items.push(...records);
@@ -53,7 +53,7 @@ class EntityBatch {
   }
 
   private async write(records: RawRecord[]): Promise<void> {
-    const res = await persistBatch(this.run.deps.db, this.run.deps.buffer, this.entity, records, this.run.target, this.run.counts[this.entity], { skipUnchanged: this.skipUnchanged, detailsFetchedAt: this.detailsAt });
+    const res = await persistBatch(this.run.deps.db, this.run.deps.buffer, this.entity, records, this.run.target, this.run.counts[this.entity], { skipUnchanged: true, detailsFetchedAt: this.detailsAt });
     if (res.buffered) {
       this.run.bufferedBatches++;
       const t = this.run.target;
@@ -76,8 +76,9 @@ class ChunkRun {
     this.target = { platform: s.platform, shop_id: s.shopId, channel_id: s.channelId, region: s.region, sync_id: input.syncId, chunk_id: input.chunkId, days: input.days };
   }
 
-  batch(entity: Entity, skipUnchanged = false): EntityBatch {
-    return new EntityBatch(this, entity, skipUnchanged);
+  /** A batch whose unchanged records (same update time, or same source fingerprint) are counted, not rewritten. */
+  batch(entity: Entity): EntityBatch {
+    return new EntityBatch(this, entity);
   }
 
   /** Products: only id + update time are read from MongoDB; unchanged products are neither fetched in detail nor written. */
@@ -99,7 +100,7 @@ class ChunkRun {
    * entity in flight). Memory: two pages, plus one batch being written and one filling per entity.
    */
   async orders(): Promise<void> {
-    const orders = this.batch('orders', true);
+    const orders = this.batch('orders');
     const tracking = this.batch('order_tracking');
     const money = this.batch('transactions');
     const a = this.deps.adapter;
@@ -124,7 +125,7 @@ class ChunkRun {
   }
 
   async stream(entity: 'transactions' | 'returns', source: AsyncGenerator<RawRecord[]>): Promise<void> {
-    const batch = this.batch(entity, entity === 'returns');
+    const batch = this.batch(entity);
     for await (const page of source) await batch.add(page);
     await batch.flush();
   }

@@ -3,6 +3,7 @@
  * jobs carry only the chunk id), records the outcome, and closes the sync once its last chunk finished, after
  * replaying the sync buffer.
  */
+import { setMaxListeners } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import { NonRetryableError, type BulkJob, type ConfigReader, type RunLogger } from '../../app';
@@ -82,6 +83,8 @@ export class MarketplaceSync {
 
   /** Runs one chunk; failures are recorded on the chunk (with the platform's message) and rethrown. */
   async runChunk(chunkId: string, signal?: AbortSignal): Promise<ChunkReport> {
+    // Every call waiting on the limiter or a backoff listens for the abort: a chunk has a window's budget of them.
+    if (signal) setMaxListeners(1_000, signal);
     const chunk = await this.syncLog.startChunk(chunkId);
     if (!chunk) throw new NonRetryableError(`chunk ${chunkId} does not exist (its sync was deleted?)`);
     const shop = await this.shops.ref(chunk.shop);
