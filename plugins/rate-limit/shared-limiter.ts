@@ -31,15 +31,27 @@ export interface SharedRateLimiterOptions {
    */
   headroom?: number;
   /**
-   * A slot taken in the last `edgeMs` of a window (at most half of it) is counted in the next window too: a request
-   * taken there could reach the platform in the next window. @defaultValue 50 (RATE_LIMIT_EDGE_MS)
+   * A slot taken in the last `edgeMs` of a window (at most 90 % of it) is counted in the next window too: a request
+   * taken there could reach the platform in the next window. The margin a request has to reach the platform.
+   * @defaultValue 50 (RATE_LIMIT_EDGE_MS)
    */
   edgeMs?: number;
+  /**
+   * Widen a key's edge to its recent round trip as reported by `observe()`, and to most of the window before its
+   * first report: a fresh connection or a loaded host can take longer than `edgeMs` to reach the platform.
+   * @defaultValue false
+   */
+  adaptiveEdge?: boolean;
 }
 
 export interface TakeResult {
   /** Time spent waiting for a slot (0 = a slot was free). */
   waitedMs: number;
+  /**
+   * Epoch ms by which the request must have left: the end of the last window the slot was counted in, less
+   * `edgeMs` (its way to the platform). A request held up past it (a busy event loop) should take a new slot.
+   */
+  departBy: number;
 }
 
 export class SharedRateLimiter {
@@ -77,7 +89,8 @@ export class SharedRateLimiter {
     const { points, windowSec } = this.budget(key);
     const limiter = this.limiterFor(points, windowSec);
     const windowMs = windowSec * 1000;
-    const edge = Math.min(this.edgeMs, windowMs / 2);
+    // Up to 90 % of the window: every slot taken in the edge costs a point of the next window too.
+    const edge = Math.min(Math.max(this.edgeMs, this.opts.adaptiveEdge ? this.latencyOf(key) ?? windowMs : 0), windowMs * 0.9);
     for (;;) {
       const banned = await this.bannedFor(key);
       if (banned > 0) {
@@ -96,11 +109,11 @@ export class SharedRateLimiter {
         await limiter.reward(`${key}@${window}`).catch(() => undefined);
         continue;
       }
-      if ((window + 1) * windowMs - after > edge) return this.taken(started);
+      if ((window + 1) * windowMs - after > edge) return this.taken(started, (window + 1) * windowMs - edge);
       // In the window's edge: the request may land in the next window too, so it needs a slot there as well.
       if (await this.consumeIn(limiter, key, window + 1)) {
         this.stats.edge++;
-        return this.taken(started);
+        return this.taken(started, (window + 2) * windowMs - edge);
       }
       await limiter.reward(`${key}@${window}`).catch(() => undefined);
       await sleep((window + 1) * windowMs - Date.now() + 1, signal);
@@ -108,11 +121,35 @@ export class SharedRateLimiter {
   }
 
   /** Counters of this process's takes (for benchmarks and diagnosis). */
-  readonly stats = { taken: 0, edge: 0, late: 0 };
+  readonly stats = { taken: 0, edge: 0, late: 0, expired: 0 };
 
-  private taken(started: number): TakeResult {
+  /**
+   * Records how long a request of `key` took to be answered. With `adaptiveEdge`, take() widens the edge of `key`
+   * to its recent round trip, an upper bound of the time a request needs to reach the platform: a slow key gets
+   * its late slots counted in the next window too. The estimate follows a rise at once and halves every 2 s after.
+   */
+  observe(key: string, roundTripMs: number): void {
+    const now = Date.now();
+    const prev = this.latency.get(key);
+    const decayed = prev ? prev.ms * 0.5 ** ((now - prev.at) / 2_000) : 0;
+    this.latency.set(key, { ms: Math.max(roundTripMs, decayed), at: now });
+  }
+
+  private latencyOf(key: string): number | undefined {
+    const l = this.latency.get(key);
+    return l && l.ms * 0.5 ** ((Date.now() - l.at) / 2_000);
+  }
+
+  private readonly latency = new Map<string, { ms: number; at: number }>();
+
+  /** Counts a slot whose request could not leave by its `departBy` (the caller takes another). */
+  expired(): void {
+    this.stats.expired++;
+  }
+
+  private taken(started: number, departBy: number): TakeResult {
     this.stats.taken++;
-    return { waitedMs: Date.now() - started };
+    return { waitedMs: Date.now() - started, departBy };
   }
 
   /** One point of `key` in `window`; false when that window is full. */

@@ -19,12 +19,12 @@ export interface AdapterContext {
 }
 
 /**
- * Per-order calls (tracking, escrow) in flight at once for one chunk: a whole window's budget, so the limiter's
- * slots go out together at a window's start rather than one round trip after another (capped: beyond it the calls
- * only wait on the limiter).
+ * Per-order calls (tracking, escrow) in flight at once for one chunk. Enough that a window's budget goes out in a
+ * couple of round trips even when a chunk runs alone; not more, because every lane beyond the budget only asks
+ * Redis for a slot at each window's start to be told to wait, a herd that delays the requests that did get one.
  */
 export function perOrderLanes(rateLimit: number): number {
-  return Math.max(1, Math.min(32, Math.floor(rateLimit)));
+  return Math.max(1, Math.min(16, Math.floor(rateLimit)));
 }
 
 /** Splits ids into groups of at most `size`. */
