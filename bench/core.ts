@@ -117,7 +117,7 @@ async function sluice(names: ReturnType<typeof isolatedNames>, round: number, cl
   }
   await producer.recorder.drain();
   const c = new Container({ role: 'bench-worker', env, registry, console: false });
-  await startWorkerRole(c);
+  const role = await startWorkerRole(c);
   let done = 0;
   const finished = new Promise<void>((resolve) => {
     c.queues.get(id).on('completed', () => {
@@ -133,6 +133,8 @@ async function sluice(names: ReturnType<typeof isolatedNames>, round: number, cl
   const counts = Object.fromEntries((rows as Array<{ status: string; n: number }>).map((r) => [r.status, Number(r.n)]));
   const expected = options.history === 'failures' ? {} : { succeeded: JOBS };
   if (JSON.stringify(counts) !== JSON.stringify(expected)) throw new Error(`${id}: expected execution rows ${JSON.stringify(expected)}, found ${JSON.stringify(counts)}`);
+  // As run-worker.ts does: the role stops (reconciler, runners) before its container's pools close.
+  await role.stop();
   await c.close();
   await producer.close();
   return ms;

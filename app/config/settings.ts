@@ -36,6 +36,7 @@ const coreSettings = {
   API_MAX_PARAM_LENGTH: { type: 'int', default: 256, description: 'Longest path parameter the API accepts (414 above).' },
   API_RATE_LIMIT_MAX: { type: 'int', default: 1_000, description: 'Requests one client address may make per API_RATE_LIMIT_WINDOW_MS to authenticated routes (429 above).' },
   API_RATE_LIMIT_WINDOW_MS: { type: 'int', default: 60_000, description: 'Window of the API rate limit; counters live in Redis, shared by every API process.' },
+  API_RATE_LIMIT_SYNC_MS: { type: 'int', default: 50, description: 'How often each API process adds its rate-limit counts to the shared Redis counters (requests are counted locally in between; across N processes a client may exceed a limit by what the others admit in one interval).' },
   PUBLIC_RATE_LIMIT_MAX: { type: 'int', default: 600, description: "Requests one client address may make per PUBLIC_RATE_LIMIT_WINDOW_MS to plugins' public routes (webhooks; 429 above)." },
   PUBLIC_RATE_LIMIT_WINDOW_MS: { type: 'int', default: 60_000, description: 'Window of the public-route rate limit; counters in Redis, apart from the authenticated routes\' ones.' },
   API_TRUST_PROXY: { type: 'string', default: '', description: "Proxies whose X-Forwarded-For is believed (client address for rate limits): '' = none, 'true' = any, a hop count, or a comma list of addresses/CIDRs." },

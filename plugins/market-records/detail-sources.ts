@@ -15,14 +15,29 @@ export interface DetailSource {
   fetch(shop: ShopKey, entity: MarketEntity, ids: readonly string[], signal?: AbortSignal): Promise<RawRecord[]>;
 }
 
+/**
+ * Thrown by a source for records no later try can fetch (the platform has no look-up for them): the webhook
+ * consumer dead-letters such pushes at once instead of retrying them `maxDeliveries` times.
+ */
+export class UnfetchableError extends Error {
+  override name = 'DetailSourceError';
+  readonly permanent = true;
+}
+
+/** Whether an error says no retry can help (an UnfetchableError, also across module copies). */
+export function isPermanent(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { permanent?: unknown }).permanent === true;
+}
+
 const sources = new Map<MarketPlatform, DetailSource>();
 
 export function registerDetailSource(platform: MarketPlatform, source: DetailSource): void {
   sources.set(platform, source);
 }
 
-export function unregisterDetailSource(platform: MarketPlatform): void {
-  sources.delete(platform);
+/** Removes the platform's source (only `source`, when given: another registration since is kept). */
+export function unregisterDetailSource(platform: MarketPlatform, source?: DetailSource): void {
+  if (!source || sources.get(platform) === source) sources.delete(platform);
 }
 
 export function detailSource(platform: MarketPlatform): DetailSource {

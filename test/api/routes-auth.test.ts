@@ -3,6 +3,7 @@ import type { RouteOptions } from 'fastify';
 import { Schedule, ScheduleWorker } from '../../app';
 import { loadPluginRoutes } from '../../app/core/api/plugin-routes';
 import { asAdmin, asReader, startApiOnly, type ApiHarness } from './api-harness';
+import { eventually } from '../support/isolation';
 
 @Schedule({ id: 'ra-task', description: 'route/auth test task' })
 class RaTask extends ScheduleWorker {
@@ -114,6 +115,10 @@ describe('registered routes', () => {
     expect(cookie).toMatch(/SameSite=Strict/);
     const next = await api.app.inject({ method: 'GET', url: '/admin/queues', headers: { cookie: cookie.split(';')[0] } });
     expect(next.statusCode).toBe(200);
+    // The board runs inline scripts: its route turns helmet's CSP off and keeps the other headers.
+    expect(next.headers['content-security-policy']).toBeUndefined();
+    expect(next.headers['x-content-type-options']).toBe('nosniff');
+    expect(next.headers['strict-transport-security']).toContain('max-age=');
     // The cookie is only honoured by the board, never by the API.
     expect((await api.app.inject({ method: 'GET', url: '/workers', headers: { cookie: cookie.split(';')[0] } })).statusCode).toBe(401);
   });
@@ -152,8 +157,12 @@ describe('limits and error bodies', () => {
       // Unauthenticated attempts count too (token guessing is throttled); health stays outside the limit.
       expect((await h.app.inject({ method: 'GET', url: '/workers' })).statusCode).toBe(429);
       expect((await h.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
-      const keys = await h.container.redis.keys(`${h.container.keys.prefix}rate-limit:*`);
-      expect(keys.length).toBeGreaterThan(0);
+      // Counted locally, then added to the shared counter in Redis (API_RATE_LIMIT_SYNC_MS): all six attempts.
+      const [key] = await eventually(async () => {
+        const keys = await h.container.redis.keys(`${h.container.keys.prefix}rate-limit:*`);
+        return keys.length && Number(await h.container.redis.get(keys[0]!)) === 6 ? keys : null;
+      }, { what: 'the shared counter to reach 6' });
+      expect(await h.container.redis.pttl(key!)).toBeGreaterThan(50_000);
     } finally {
       await h.close();
     }

@@ -11,14 +11,21 @@ describe('stream batch outcome', () => {
   });
 
   it('acks everything when the handler resolves', () => {
-    expect(batchOutcome(entries, undefined, undefined, false)).toEqual({ done: ['1-0', '3-0'], failed: new Map() });
+    expect(batchOutcome(entries, undefined, undefined, false)).toEqual({ done: ['1-0', '3-0'], failed: new Map(), dead: new Map() });
   });
 
   it('fails only the entries named by a returned { failed } or a thrown StreamEntriesError, ignoring unknown ids', () => {
     expect(batchOutcome(entries, { failed: { '3-0': new TypeError('bad'), '9-9': 'x' } }, undefined, false))
-      .toEqual({ done: ['1-0'], failed: new Map([['3-0', 'TypeError: bad']]) });
+      .toEqual({ done: ['1-0'], failed: new Map([['3-0', 'TypeError: bad']]), dead: new Map() });
     expect(batchOutcome(entries, undefined, new StreamEntriesError(['1-0'], 'upstream 503'), true))
-      .toEqual({ done: ['3-0'], failed: new Map([['1-0', 'upstream 503']]) });
+      .toEqual({ done: ['3-0'], failed: new Map([['1-0', 'upstream 503']]), dead: new Map() });
+  });
+
+  it('dead-letters the entries named by a returned { dead }, over { failed } for the same id', () => {
+    expect(batchOutcome(entries, { dead: { '3-0': 'no such tenant', '9-9': 'x' }, failed: { '3-0': 'x', '1-0': 'later' } }, undefined, false))
+      .toEqual({ done: [], failed: new Map([['1-0', 'later']]), dead: new Map([['3-0', 'no such tenant']]) });
+    expect(batchOutcome(entries, { dead: { '1-0': new RangeError('bad record') } }, undefined, false))
+      .toEqual({ done: ['3-0'], failed: new Map(), dead: new Map([['1-0', 'RangeError: bad record']]) });
   });
 
   it('fails the whole batch on any other error, with a capped message', () => {

@@ -21,6 +21,16 @@ class OrdersStream extends StreamWorker {
   }
 }
 
+const hopelessCalls = new Map<string, number>();
+@Stream({ id: 'st-tenants', stream: 'st:tenants', batchSize: 10, blockMs: 200, claimIdleMs: 300, maxDeliveries: 5 })
+class TenantsStream extends StreamWorker {
+  handle(entries: readonly StreamEntry[]) {
+    for (const e of entries) hopelessCalls.set(e.fields.n, (hopelessCalls.get(e.fields.n) ?? 0) + 1);
+    const dead = entries.filter((e) => e.fields.tenant === 'nobody');
+    return { dead: Object.fromEntries(dead.map((e) => [e.id, `tenant ${e.fields.tenant} does not exist`])) };
+  }
+}
+
 @Schedule({ id: 'st-task' })
 class StTask extends ScheduleWorker {
   run() {
@@ -34,7 +44,7 @@ const add = (fields: Record<string, string>) => api.container.redis.xadd(key(), 
 const view = async () => (await api.app.inject({ method: 'GET', url: '/workers/st-orders', headers: asAdmin })).json() as { state: string; details: Record<string, number | null> };
 
 beforeAll(async () => {
-  api = await startApiWithWorker('stream', [OrdersStream, StTask], { STREAM_STATE_INTERVAL_MS: '100' });
+  api = await startApiWithWorker('stream', [OrdersStream, TenantsStream, StTask], { STREAM_STATE_INTERVAL_MS: '100' });
 });
 afterAll(async () => {
   await api?.close();
@@ -65,6 +75,24 @@ describe('@Stream consumer', () => {
     expect(v).toMatchObject({ state: 'consuming', details: { pending: 0, lag: 0, consumers: 1, acked: 24, dead: 1, failed: 3 } });
     expect(state.handlerCtx).toMatchObject({ workerId: 'st-orders', group: 'st-orders', stream: key() });
     expect(typeof state.handlerCtx!.enqueue).toBe('function');
+  });
+
+  it('dead-letters the entries a handler returns as { dead } on their first delivery, and acks the rest', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await api.container.redis.xadd(`${api.testEnv.redisPrefix}st:tenants`, '*', 'n', String(i), 'tenant', i === 2 ? 'nobody' : 'acme'))!);
+    const dead = await eventually(async () => {
+      const items = ((await api.app.inject({ method: 'GET', url: '/streams/st-tenants/dead', headers: asReader })).json() as { items: Array<Record<string, unknown>> }).items;
+      return items.length ? items : undefined;
+    }, { what: 'the entry of an unknown tenant dead-lettered' });
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ originalId: ids[2], deliveries: 1, error: 'tenant nobody does not exist', fields: { n: '2', tenant: 'nobody' } });
+    const v = await eventually(async () => {
+      const w = (await api.app.inject({ method: 'GET', url: '/workers/st-tenants', headers: asAdmin })).json() as { details: Record<string, number | null> };
+      return w.details.pending === 0 && w.details.dead === 1 && w.details.acked === 5 ? w : undefined;
+    }, { what: 'figures to settle' });
+    expect(v.details).toMatchObject({ pending: 0, acked: 5, dead: 1, failed: 1 });
+    // Handled once each: nothing was delivered again.
+    expect([...hopelessCalls.values()]).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
   it('replays dead entries through the API; a fixed handler then handles them', async () => {

@@ -1,9 +1,10 @@
 /**
- * Applies a batch of pushes to MongoDB, per (platform, shop, entity): the latest push per id; ids already stored
- * get the pushed status only where it is newer than their `update_time` (a late push never moves a status back);
- * ids never stored are fetched from the platform in calls of at most 50 (detail-batcher.ts) and inserted by their
- * key first. A group
- * that fails fails only its own entries (they stay pending and are retried).
+ * Applies a batch of pushes to MongoDB, per (platform, shop, entity): the latest push per id, as newer-only status
+ * updates (a late push never moves a status back). The common case — every id stored and older than its push — is
+ * one bulk write and nothing else. When some update matched nothing, the stored ids are looked up: ids never stored
+ * are fetched from the platform in calls of at most 50 (detail-batcher.ts) and inserted by their key first, then
+ * the ids that still need it get their status. A group that fails fails only its own entries (they stay pending
+ * and are retried).
  */
 import type { AnyBulkWriteOperation, Collection, Db, Document, UpdateFilter } from 'mongodb';
 import { toDateTime } from '../../plugins/mongo';
@@ -52,10 +53,11 @@ export function groupEvents(events: ReadonlyArray<{ entryId: string; event: Stor
   return [...groups.values()];
 }
 
-async function storedIds(coll: Collection<Document>, g: Group): Promise<Set<string>> {
+/** The stored ids among the group's, with their update_epoch (undefined where a record has none). */
+async function storedIds(coll: Collection<Document>, g: Group): Promise<Map<string, number | undefined>> {
   const field = ENTITY_ID_FIELD[g.entity];
-  const rows = await coll.find({ shop_id: g.shop.shopId, channel_id: g.shop.channelId, [field]: { $in: [...g.latest.keys()] } }, { projection: { _id: 0, [field]: 1 } }).toArray();
-  return new Set(rows.map((r) => String(r[field])));
+  const rows = await coll.find({ shop_id: g.shop.shopId, channel_id: g.shop.channelId, [field]: { $in: [...g.latest.keys()] } }, { projection: { _id: 0, [field]: 1, update_epoch: 1 } }).toArray();
+  return new Map(rows.map((r) => [String(r[field]), typeof r.update_epoch === 'number' ? r.update_epoch : undefined]));
 }
 
 const DUPLICATE_KEY = 11000;
@@ -88,9 +90,9 @@ async function fetchMissing(coll: Collection<Document>, g: Group, missing: strin
   return { unknown, fetched: ops.length };
 }
 
-/** Newer-only status updates, one unordered bulk write. */
-async function applyStatuses(coll: Collection<Document>, g: Group, ids: string[], historyLen: number): Promise<number> {
-  if (!ids.length) return 0;
+/** Newer-only status updates, one unordered bulk write: how many records matched (stored and older) and changed. */
+async function applyStatuses(coll: Collection<Document>, g: Group, ids: string[], historyLen: number): Promise<{ matched: number; modified: number }> {
+  if (!ids.length) return { matched: 0, modified: 0 };
   const now = new Date();
   const ops: AnyBulkWriteOperation<Document>[] = ids.map((id) => {
     const e = g.latest.get(id)!;
@@ -109,15 +111,23 @@ async function applyStatuses(coll: Collection<Document>, g: Group, ids: string[]
     };
   });
   const res = await coll.bulkWrite(ops, { ordered: false });
-  return res.modifiedCount;
+  return { matched: res.matchedCount, modified: res.modifiedCount };
 }
 
 export async function applyGroup(g: Group, deps: ApplyDeps): Promise<GroupResult> {
   const coll = deps.db.collection(ENTITY_COLLECTION[g.entity]);
+  const ids = [...g.latest.keys()];
+  const first = await applyStatuses(coll, g, ids, deps.historyLen);
+  if (first.matched === ids.length) return { done: [...g.entries.values()].flat(), failed: new Map(), fetched: 0, updated: first.modified };
+  // Some update matched nothing: the record is missing, or already as new as the push (a late or repeated push).
   const stored = await storedIds(coll, g);
-  const missing = [...g.latest.keys()].filter((id) => !stored.has(id));
+  const missing = ids.filter((id) => !stored.has(id));
   const { unknown, fetched } = await fetchMissing(coll, g, missing, deps);
-  const updated = await applyStatuses(coll, g, [...g.latest.keys()].filter((id) => !unknown.has(id)), deps.historyLen);
+  // Again, newer-only (a push the first pass applied is not applied twice): the records just inserted (their detail
+  // may be older than the push), and those stored since the first pass by another batch, still older than the push.
+  const again = ids.filter((id) => !unknown.has(id) && (!stored.has(id) || (stored.get(id) ?? -Infinity) < g.latest.get(id)!.updateTime));
+  const second = await applyStatuses(coll, g, again, deps.historyLen);
+  const updated = first.modified + second.modified;
   const done: string[] = [];
   const failed = new Map<string, unknown>();
   for (const [id, entryIds] of g.entries) {

@@ -12,13 +12,11 @@ export class SeenKeys {
   /** Which of the keys were applied before. */
   async seen(keys: readonly string[]): Promise<Set<string>> {
     if (!keys.length) return new Set();
-    const pipe = this.redis.pipeline();
-    for (const k of keys) pipe.exists(this.prefix + k);
-    const res = (await pipe.exec()) ?? [];
+    // One MGET for the batch (not an EXISTS per key): a batch is hundreds of keys, and each command costs the client.
+    const values = await this.redis.mget(keys.map((k) => this.prefix + k));
     const out = new Set<string>();
-    res.forEach(([err, n], i) => {
-      if (err) throw err;
-      if (Number(n) > 0) out.add(keys[i]);
+    values.forEach((v, i) => {
+      if (v !== null) out.add(keys[i]);
     });
     return out;
   }

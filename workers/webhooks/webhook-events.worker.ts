@@ -2,10 +2,10 @@
  * The intake stream's consumer: per batch, duplicates (idempotency key seen before) are acked without work; the
  * rest is applied per shop and entity (apply-events.ts); the keys of applied pushes are remembered; entries that
  * failed stay pending, are retried after WEBHOOK_CLAIM_IDLE_MS and dead-lettered after WEBHOOK_MAX_DELIVERIES
- * (list and replay them at /streams/webhook-events/dead).
+ * (list and replay them at /streams/webhook-events/dead); entries no retry can fix are dead-lettered at once.
  */
 import { Stream, StreamWorker, type StreamContext, type StreamEntry, type StreamResult } from '../../app';
-import { detailSource, type MarketPlatform } from '../../plugins/market-records';
+import { detailSource, isPermanent, type MarketPlatform } from '../../plugins/market-records';
 import { applyGroup, groupEvents } from './apply-events';
 import { DetailBatcher } from './detail-batcher';
 import { fromFields, type StoredEvent } from './push-event';
@@ -27,12 +27,15 @@ export class WebhookEventsWorker extends StreamWorker {
 
   async handle(entries: readonly StreamEntry[], ctx: StreamContext): Promise<StreamResult> {
     const failed: Record<string, unknown> = {};
+    // Entries no later delivery can fix go to the dead-letter stream now: fields that do not parse, records the
+    // platform cannot look up by id.
+    const dead: Record<string, unknown> = {};
     const parsed: Array<{ entryId: string; event: StoredEvent }> = [];
     for (const entry of entries) {
       try {
         parsed.push({ entryId: entry.id, event: fromFields(entry.fields) });
       } catch (err) {
-        failed[entry.id] = err;
+        dead[entry.id] = err;
       }
     }
     const seenBefore = await this.seen(ctx).seen([...new Set(parsed.map((p) => p.event.key))]);
@@ -47,12 +50,12 @@ export class WebhookEventsWorker extends StreamWorker {
       try {
         const r = await applyGroup(g, deps);
         for (const id of r.done) applied.push(keyOf.get(id)!);
-        for (const [id, err] of r.failed) failed[id] = err;
+        for (const [id, err] of r.failed) (isPermanent(err) ? dead : failed)[id] = err;
       } catch (err) {
-        for (const ids of g.entries.values()) for (const id of ids) failed[id] = err;
+        for (const ids of g.entries.values()) for (const id of ids) (isPermanent(err) ? dead : failed)[id] = err;
       }
     }));
     await this.seen(ctx).mark([...new Set(applied)]);
-    return { failed };
+    return { failed, dead };
   }
 }

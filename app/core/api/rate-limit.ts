@@ -1,10 +1,12 @@
 /**
- * Rate limit of the admin scope (@fastify/rate-limit) with its counters in Redis, so several API processes share
- * them. It uses its own connection that fails fast: when Redis is unreachable requests are let through (auth is
- * still enforced) instead of hanging on a queued command.
+ * Rate limit of the admin scope (@fastify/rate-limit) with its counters shared through Redis, so several API
+ * processes share them: counted in the process and synced every API_RATE_LIMIT_SYNC_MS (rate-limit-store.ts), so
+ * a request does not wait for Redis. It uses its own connection that fails fast: when Redis is unreachable each
+ * process goes on limiting on its own counts (auth is still enforced) instead of hanging on a queued command.
  */
 import type { FastifyInstance } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { BatchedRedisStore } from './rate-limit-store';
 import { Redis } from 'ioredis';
 import type { Container } from '../runtime/container';
 import { ApiErrors } from './errors';
@@ -38,23 +40,31 @@ export async function registerRateLimit(app: FastifyInstance, c: Container, opts
     retryStrategy: (times) => Math.min(200 * times, 2_000),
   });
   let lastReport = 0;
-  redis.on('error', (err: Error) => {
+  const report = (err: Error): void => {
     if (Date.now() - lastReport < 5_000) return;
     lastReport = Date.now();
-    c.logger.warn(`redis (api:${name}): ${err.message}; requests are not rate limited meanwhile`, { stored: false });
+    c.logger.warn(`redis (api:${name}): ${err.message}; each API process limits on its own counts meanwhile`, { stored: false });
+  };
+  redis.on('error', report);
+  const store = BatchedRedisStore.create(redis, {
+    prefix: `${c.keys.prefix}${name}:`, syncMs: c.settings.API_RATE_LIMIT_SYNC_MS,
+    onError: (err) => report(err),
   });
   app.addHook('onClose', async () => {
+    // The last counts still reach the other processes.
+    await store.flush().catch(() => undefined);
+    store.close();
     redis.disconnect();
   });
-  // Without an offline queue, requests made before the connection is up are let through uncounted: wait for it
-  // briefly at boot (an API whose Redis is down still starts, unlimited, as above).
+  // Without an offline queue, syncs made before the connection is up fail (counts stay local): wait for it
+  // briefly at boot (an API whose Redis is down still starts, limiting on its own counts, as above).
   await waitReady(redis, 2_000);
   await app.register(rateLimit, {
     global: true,
     max,
     timeWindow: windowMs,
-    redis,
-    nameSpace: `${c.keys.prefix}${name}:`,
+    // @fastify/rate-limit constructs the store with `new`; a function returning an object yields that object.
+    store: function sharedStore() { return store; } as unknown as FastifyRateLimitStoreCtor,
     skipOnError: true,
     errorResponseBuilder: (_req, context) => new ApiErrors.RateLimited(context.after),
   });

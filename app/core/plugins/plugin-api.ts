@@ -71,6 +71,7 @@ export interface PluginApi {
   /**
    * A Redis client whose every key is prefixed `<REDIS_PREFIX>plugin:<name>:` (ioredis `keyPrefix`; not applied to
    * KEYS/SCAN patterns). One per plugin and process, opened on first use and closed by the core: do not close it.
+   * Auto-pipelined: commands issued in one tick share a write, in order. Not for blocking commands.
    */
   readonly redis: Redis;
   /** A read view of the worker registry. */

@@ -89,7 +89,7 @@ export class PluginApis {
       mongo: () => s.mongo(),
       database: (dbName) => databaseByName(dbName, s.registry.databaseOptions()),
       get redis(): Redis {
-        return (redis ??= s.redisFactory.create(`plugin:${name}`, { keyPrefix: `${s.redisPrefix}plugin:${name}:` }));
+        return (redis ??= s.redisFactory.create(`plugin:${name}`, { keyPrefix: `${s.redisPrefix}plugin:${name}:`, autoPipelining: true }));
       },
       registry,
       metrics: s.observability.metricsFor(name),

@@ -6,7 +6,7 @@ export interface RedisFactory {
    * A new connection. `blocking` ones (Bull bclient, subscribers) never time out requests; `keyPrefix` is put
    * before every key (ioredis `keyPrefix`; not applied to KEYS/SCAN patterns).
    */
-  create(role: string, opts?: { blocking?: boolean; keyPrefix?: string }): Redis;
+  create(role: string, opts?: { blocking?: boolean; keyPrefix?: string; autoPipelining?: boolean }): Redis;
   /** Every connection this factory made, for shutdown. */
   closeAll(): Promise<void>;
 }
@@ -21,6 +21,7 @@ export function createRedisFactory(url: string, onError: (role: string, err: Err
         retryStrategy: (times) => Math.min(200 * times, 2_000),
         reconnectOnError: () => true,
         ...(opts.keyPrefix ? { keyPrefix: opts.keyPrefix } : {}),
+        ...(opts.autoPipelining ? { enableAutoPipelining: true } : {}),
       };
       const client = new Redis(url, opts.blocking ? { ...base, maxRetriesPerRequest: null, enableReadyCheck: false } : { ...base, maxRetriesPerRequest: null });
       let lastReport = 0;

@@ -13,8 +13,8 @@ let w: WebhookWorld;
 const OUTAGE_MS = 10_000;
 
 beforeAll(async () => {
-  w = await startWebhookWorld('wh_outage', [{ shopId: '7201', ordersPerDay: 1, from: '2024-03-01', to: '2024-03-01' }], {
-    WEBHOOK_BATCH_SIZE: '200', WEBHOOK_CLAIM_IDLE_MS: '2500', WEBHOOK_MAX_DELIVERIES: '6', STREAM_BLOCK_MS: '200',
+  w = await startWebhookWorld('wh_outage', { tiktok: [{ shopId: '7201', ordersPerDay: 1, from: '2024-03-01', to: '2024-03-01' }] }, {
+    env: { WEBHOOK_BATCH_SIZE: '200', WEBHOOK_CLAIM_IDLE_MS: '2500', WEBHOOK_MAX_DELIVERIES: '6', STREAM_BLOCK_MS: '200' },
   });
 });
 afterAll(async () => {

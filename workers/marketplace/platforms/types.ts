@@ -78,6 +78,14 @@ export interface PlatformAdapter {
   orders(window: TimeWindow): AsyncGenerator<OrderStub[]>;
   /** Full orders for at most a few detail batches of stubs. */
   orderDetails(stubs: OrderStub[]): Promise<RawRecord[]>;
+  /**
+   * Full orders by id alone (webhook pushes of orders never stored), as `orderDetails` returns them: one detail call
+   * per `detailBatch` ids (Lazada adds one /order/get per id: it has no multi-order header call). Ids the platform
+   * does not know are left out.
+   */
+  ordersById(ids: readonly string[]): Promise<RawRecord[]>;
+  /** Returns by id, where the platform can look them up so (TikTok: `return_ids`, 50 per call); ids it does not know are left out. */
+  returnsById?(ids: readonly string[]): Promise<RawRecord[]>;
   /** Tracking of these orders (one record per order). */
   tracking(ids: string[]): Promise<RawRecord[]>;
   /** Money records tied to these orders (Shopee escrow); [] where money is listed by time only. */

@@ -102,6 +102,8 @@ export class FakeMarketplace {
   /** Requests counted in each past clock-second window, by shop and API (what the limit saw). */
   readonly windowHistory = new Map<string, Array<{ window: number; count: number }>>();
   private readonly bans = new Map<string, number>();
+  /** Authenticated requests by shop id and route path (`<shopId> <path>`). */
+  private readonly perShop = new Map<string, number>();
   url = '';
   /** Largest offset an offset-paged listing accepts (Lazada /orders/get). */
   maxOffset = Number.MAX_SAFE_INTEGER;
@@ -175,6 +177,11 @@ export class FakeMarketplace {
     return [...this.stats.entries()].filter(([k]) => !path || k.endsWith(path)).reduce((n, [, s]) => n + s.requests, 0);
   }
 
+  /** Authenticated requests one shop made to a route (its path template, e.g. `/order/202309/orders`). */
+  shopRequests(shopId: string, path: string): number {
+    return this.perShop.get(`${shopId} ${path}`) ?? 0;
+  }
+
   async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => void this.serve(req, res));
     this.server.keepAliveTimeout = 30_000;
@@ -230,6 +237,8 @@ export class FakeMarketplace {
       stats.authFailures++;
       return auth.reply;
     }
+    const shopKey = `${auth.shop.data.spec.shopId} ${match.route.path}`;
+    this.perShop.set(shopKey, (this.perShop.get(shopKey) ?? 0) + 1);
     if (!match.route.unscoped && this.overLimit(`${auth.shop.data.spec.shopId}:${match.route.path}`, req.receivedAt)) {
       stats.violations++;
       return this.platform.rateLimitReply(this, req);

@@ -70,6 +70,16 @@ const routes: Route[] = [
     },
   },
   {
+    // One order by id (Lazada has no multi-order header call); an id the seller does not have is E016.
+    method: 'GET', path: '/order/get',
+    handle: ({ req, shop }) => {
+      const id = String(req.query.get('order_id') ?? '');
+      if (!/^\d+$/.test(id)) return fail('InvalidParameter', 'order_id must be one numeric order id');
+      const o = shop.data.orders.find((x) => x.id === id);
+      return o ? ok(orderRow(o)) : fail('E016', 'Invalid Order ID');
+    },
+  },
+  {
     method: 'GET', path: '/orders/items/get',
     handle: ({ req, shop }) => {
       let ids: unknown;

@@ -122,7 +122,11 @@ const routes: Route[] = [
       const size = pageSize(req, 10, 50);
       if (typeof size !== 'number') return size;
       const [ge, lt] = timeFilter(req, 'create_time_ge', 'create_time_lt');
-      const p = page(createdBetween(shop.data.returns, ge, lt), req, size);
+      // return_ids (at most 50) narrows the search to those returns (how a return is fetched by id).
+      const wanted = req.body.return_ids;
+      if (wanted !== undefined && (!Array.isArray(wanted) || wanted.length < 1 || wanted.length > 50)) return err(400, 36009003, 'return_ids must hold 1 to 50 return ids');
+      const ids = Array.isArray(wanted) ? new Set(wanted.map(String)) : null;
+      const p = page(createdBetween(shop.data.returns, ge, lt).filter((r) => !ids || ids.has(r.id)), req, size);
       if ('status' in p) return p;
       return ok({ return_orders: p.items.map((r) => ({ return_id: r.id, order_id: r.orderId, return_status: r.status, return_type: 'REFUND', create_time: r.createdSec, update_time: r.updatedSec, refund_amount: { currency: 'VND', refund_total: r.amount } })), next_page_token: p.next });
     },

@@ -25,15 +25,43 @@ export const detail = {
     runs.listeners.add((_workerId, executionId) => {
       if (executionId === this.formRun) note($('#run-message'), runs.message(executionId).text, runs.message(executionId).error);
     });
-    live.on('execution.started', (e) => this.refreshSoon(e.data.workerId));
-    live.on('execution.finished', (e) => this.refreshSoon(e.data.workerId));
+    live.on('execution.started', (e) => this.seen(e.data, 'running'));
+    live.on('execution.finished', (e) => this.seen(e.data, e.data.status));
   },
 
-  refreshSoon(workerId) {
+  // What the live events said about the selected worker's runs: the run history is written in batches, so a page
+  // loaded right after an event can still show the run as queued (or running) — the event's word wins until the
+  // row catches up.
+  liveStatus: new Map(),
+
+  seen(data, status) {
+    if (data.workerId !== workers.selected) return;
+    this.liveStatus.set(data.executionId, { status, attempt: data.attempt });
+    const cell = $(`#executions tr[data-execution="${data.executionId}"] [data-field=status]`);
+    if (cell) cell.replaceChildren(badge(status));
+    this.refreshSoon(data.workerId, data.executionId);
+  },
+
+  /** The status to show for a row: the row's, unless a live event is newer than what the history holds yet. */
+  statusOf(x) {
+    const ev = this.liveStatus.get(x.id);
+    if (!ev) return x.status;
+    const behind = ev.status === 'running'
+      ? x.status === 'queued' && (!x.startedAt || (ev.attempt ?? 0) > x.attempt)
+      : x.status === 'queued' || x.status === 'running';
+    if (!behind) this.liveStatus.delete(x.id);
+    return behind ? ev.status : x.status;
+  },
+
+  refreshSoon(workerId, executionId, tries = 0) {
     if (workerId !== workers.selected || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      void act($('#executions-message'), () => this.loadExecutions(true));
+      void act($('#executions-message'), async () => {
+        await this.loadExecutions(true);
+        // Its row may not be written yet (history is batched): look again, a few times, until it is there.
+        if (executionId && tries < 10 && !$(`#executions tr[data-execution="${executionId}"]`)) this.refreshSoon(workerId, executionId, tries + 1);
+      });
       // Charts follow too, at most every 5 s (a /stats query is heavier than a page of runs).
       if (Date.now() - (this.chartsAt || 0) > 5000) {
         this.chartsAt = Date.now();
@@ -45,6 +73,7 @@ export const detail = {
   async select(id) {
     const w = workers.items.get(id);
     workers.select(id);
+    this.liveStatus.clear();
     $('#detail').hidden = false;
     $('#detail-id').textContent = id;
     const schedule = w.kind === 'schedule';
@@ -96,7 +125,7 @@ export const detail = {
       el('td', {}, when(x.queuedAt)),
       el('td', { 'data-field': 'trigger' }, x.trigger),
       el('td', { 'data-field': 'triggered-by' }, x.triggeredBy || el('span', { class: 'muted' }, '—')),
-      el('td', { 'data-field': 'status' }, badge(x.status)),
+      el('td', { 'data-field': 'status' }, badge(this.statusOf(x))),
       el('td', {}, x.attempt),
       el('td', {}, duration(x.durationMs)),
       el('td', { 'data-field': 'params' }, json(x.params)),

@@ -97,14 +97,13 @@ export class AuditLog {
    * onSend hook, before the answer leaves. A failed audit write is logged with the request, never dropped quietly.
    */
   install(app: FastifyInstance, logger: winston.Logger): void {
-    app.addHook('onSend', async (req, reply, payload) => {
-      if (!MUTATING.has(req.method) || !req.principal) return payload;
-      try {
-        await this.record(req, reply.statusCode);
-      } catch (err) {
-        logger.error(`audit: could not record ${req.method} ${req.url} by "${req.principal.name}": ${err instanceof Error ? err.message : String(err)}`, { stored: false });
-      }
-      return payload;
+    // Callback style: reads (most requests) pass straight through without a promise.
+    app.addHook('onSend', (req, reply, payload, done) => {
+      const principal = req.principal;
+      if (!MUTATING.has(req.method) || !principal) return done(null, payload);
+      this.record(req, reply.statusCode).catch((err: unknown) => {
+        logger.error(`audit: could not record ${req.method} ${req.url} by "${principal.name}": ${err instanceof Error ? err.message : String(err)}`, { stored: false });
+      }).finally(() => done(null, payload));
     });
   }
 }

@@ -177,28 +177,35 @@ export class StreamConsumer {
     const { keys, def } = this;
     const byId = new Map(todo.map((e) => [e.id, e]));
     const retried = outcome.done.filter((id) => byId.get(id)!.deliveries > 1);
-    this.count(batch.length, outcome.done.length, outcome.failed.size, reclaimed ? batch.length : 0, 0);
-    if (!outcome.failed.size && !over.length && !retried.length) {
+    this.count(batch.length, outcome.done.length, outcome.failed.size + outcome.dead.size, reclaimed ? batch.length : 0, 0);
+    if (!outcome.failed.size && !outcome.dead.size && !over.length && !retried.length) {
       if (outcome.done.length) await this.deps.redis.xack(keys.stream, def.group, ...outcome.done);
       return;
     }
     const m = this.deps.redis.multi();
-    if (outcome.done.length) m.xack(keys.stream, def.group, ...outcome.done);
-    if (retried.length) m.hdel(keys.errors, ...retried);
-    let dead = 0;
+    // Positions of the dead-letter scripts in the reply: each says whether it wrote the letter (1) or found the
+    // entry acked already by a consumer that had reclaimed it (0).
+    const letters: number[] = [];
+    let queued = 0;
+    const queue = (add: () => void): number => {
+      add();
+      return queued++;
+    };
+    if (outcome.done.length) queue(() => m.xack(keys.stream, def.group, ...outcome.done));
+    if (retried.length) queue(() => m.hdel(keys.errors, ...retried));
     for (const [id, error] of outcome.failed) {
       const entry = byId.get(id)!;
-      if (entry.deliveries >= this.s.maxDeliveries) {
-        queueDeadLetter(m, keys, def.group, entry, error, def.stream, this.consumer);
-        dead++;
-      } else m.hset(keys.errors, id, error);
+      if (entry.deliveries >= this.s.maxDeliveries) letters.push(queue(() => queueDeadLetter(m, keys, def.group, entry, error, def.stream, this.consumer)));
+      else queue(() => m.hset(keys.errors, id, error));
     }
+    for (const [id, error] of outcome.dead) letters.push(queue(() => queueDeadLetter(m, keys, def.group, byId.get(id)!, error, def.stream, this.consumer)));
     if (over.length) {
       const last = await this.deps.redis.hmget(keys.errors, ...over.map((e) => e.id));
-      over.forEach((e, i) => queueDeadLetter(m, keys, def.group, e, last[i] ?? `no consumer finished it in ${e.deliveries - 1} deliveries (it died or stopped)`, def.stream, this.consumer));
-      dead += over.length;
+      over.forEach((e, i) => letters.push(queue(() => queueDeadLetter(m, keys, def.group, e, last[i] ?? `no consumer finished it in ${e.deliveries - 1} deliveries (it died or stopped)`, def.stream, this.consumer))));
     }
-    assertExec(await m.exec(), `stream ${def.id}: settling a batch of ${batch.length}`);
+    const res = await m.exec();
+    assertExec(res, `stream ${def.id}: settling a batch of ${batch.length}`);
+    const dead = letters.filter((i) => Number(res![i]![1]) === 1).length;
     this.count(0, 0, 0, 0, dead);
     this.deps.onFailures(outcome, dead);
   }

@@ -91,8 +91,9 @@ export class StreamSupervisor implements Supervisor {
   }
 
   private failures(outcome: BatchOutcome, dead: number): void {
-    const [firstId, firstError] = [...outcome.failed][0] ?? ['', ''];
-    const message = `stream ${this.def.id}: ${outcome.failed.size} entr${outcome.failed.size === 1 ? 'y' : 'ies'} failed (${dead} dead-lettered), e.g. ${firstId}: ${firstError}`;
+    const [firstId, firstError] = [...outcome.failed, ...outcome.dead][0] ?? ['', ''];
+    const n = outcome.failed.size + outcome.dead.size;
+    const message = `stream ${this.def.id}: ${n} entr${n === 1 ? 'y' : 'ies'} failed (${dead} dead-lettered), e.g. ${firstId}: ${firstError}`;
     this.deps.logger.warn(message, { workerId: this.def.id });
     this.deps.recorder.workerStatus({ workerId: this.def.id, state: 'consuming', lastExecutionId: null, lastStartedAt: null, lastFinishedAt: new Date(), lastResult: null, lastError: message, consecutiveFailures: null });
   }

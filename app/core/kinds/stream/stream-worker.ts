@@ -21,10 +21,13 @@ export interface StreamContext extends WorkerContext {
 
 /**
  * What `handle` may return: nothing (every entry is done) or the entries that failed, by id, with their error.
- * Entries not named are acked; named ones stay pending and are tried again after `claimIdleMs`.
+ * Entries not named are acked; `failed` ones stay pending and are tried again after `claimIdleMs`; `dead` ones
+ * cannot succeed on another delivery (a record that will never parse, a tenant that does not exist) and go to the
+ * dead-letter stream at once with their error, without waiting for `maxDeliveries`.
  */
 export interface StreamResult {
   failed?: Record<string, unknown>;
+  dead?: Record<string, unknown>;
 }
 
 /** Thrown from `handle` to fail only the named entries (the others are acked). Any other error fails the whole batch. */

@@ -72,11 +72,24 @@ export function deadFields(entry: StreamEntry, error: string, streamName: string
   ];
 }
 
-/** Queues, on a MULTI: the entry onto the dead-letter stream, and its ack — so it is never in both or neither. */
+/**
+ * Acks the entry and, only if this ack took it off the pending list, appends it to the dead-letter stream (and drops
+ * its last error). Two consumers holding the same entry (one reclaimed it from the other while a slow batch was
+ * still running) dead-letter it once: the second finds it acked already. Replies 1 when it wrote the dead letter.
+ */
+const DEAD_LETTER_ONCE = `
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+  redis.call('HDEL', KEYS[3], ARGV[2])
+  return 1
+end
+redis.call('HDEL', KEYS[3], ARGV[2])
+return 0
+`;
+
+/** Queues, on a MULTI, the dead-lettering of an entry (see DEAD_LETTER_ONCE): never in both or neither, and once. */
 export function queueDeadLetter(m: ChainableCommander, keys: StreamKeys, group: string, entry: StreamEntry, error: string, streamName: string, consumer: string): void {
-  m.xadd(keys.dead, '*', ...deadFields(entry, error, streamName, consumer));
-  m.xack(keys.stream, group, entry.id);
-  m.hdel(keys.errors, entry.id);
+  m.eval(DEAD_LETTER_ONCE, 3, keys.stream, keys.dead, keys.errors, group, entry.id, ...deadFields(entry, error, streamName, consumer));
 }
 
 /** Fails with the first error of an exec() reply (ioredis resolves a MULTI with per-command errors). */

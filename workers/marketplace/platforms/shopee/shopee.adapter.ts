@@ -84,6 +84,16 @@ export class ShopeeAdapter implements PlatformAdapter {
     return out;
   }
 
+  /** get_order_detail by order_sn_list (at most 50); order_sn the shop does not have are absent from the answer. */
+  async ordersById(ids: readonly string[]): Promise<RawRecord[]> {
+    const out: RawRecord[] = [];
+    for (const group of chunked(ids, this.ctx.detailBatch)) {
+      const data = await this.get('order.detail', '/api/v2/order/get_order_detail', { order_sn_list: group.join(','), response_optional_fields: DETAIL_FIELDS });
+      out.push(...((data.order_list as RawRecord[]) ?? []));
+    }
+    return out;
+  }
+
   tracking(ids: string[]): Promise<RawRecord[]> {
     return mapLimit(ids, perOrderLanes(this.app.rateLimit), async (sn) => ({ order_sn: sn, ...(await this.get('logistics.tracking', '/api/v2/logistics/get_tracking_info', { order_sn: sn })) }));
   }

@@ -85,6 +85,16 @@ export class TiktokAdapter implements PlatformAdapter {
     return out;
   }
 
+  /** GET /order/202309/orders?ids=… (at most 50 ids); unknown ids are simply absent from the answer. */
+  async ordersById(ids: readonly string[]): Promise<RawRecord[]> {
+    const out: RawRecord[] = [];
+    for (const group of chunked(ids, this.ctx.detailBatch)) {
+      const data = await this.send('orders.detail', 'GET', '/order/202309/orders', { ids: group.join(',') });
+      out.push(...((data.orders as RawRecord[]) ?? []));
+    }
+    return out;
+  }
+
   tracking(ids: string[]): Promise<RawRecord[]> {
     return mapLimit(ids, perOrderLanes(this.app.rateLimit), async (id) => {
       const data = await this.send('tracking', 'GET', `/fulfillment/202309/orders/${encodeURIComponent(id)}/tracking`, {});
@@ -111,6 +121,15 @@ export class TiktokAdapter implements PlatformAdapter {
   returns(w: TimeWindow): AsyncGenerator<RawRecord[]> {
     const body = { create_time_ge: Math.floor(w.startMs / 1000), create_time_lt: Math.floor(w.endMs / 1000) };
     return this.pages('returns.search', 'POST', '/return_refund/202309/returns/search', RETURNS_PAGE, (d) => (d.return_orders as RawRecord[]) ?? [], {}, body);
+  }
+
+  /** The returns search narrowed to `return_ids` (at most 50 per call, one page of 50). */
+  async returnsById(ids: readonly string[]): Promise<RawRecord[]> {
+    const out: RawRecord[] = [];
+    for (const group of chunked(ids, Math.min(this.ctx.detailBatch, RETURNS_PAGE))) {
+      for await (const page of this.pages('returns.search', 'POST', '/return_refund/202309/returns/search', RETURNS_PAGE, (d) => (d.return_orders as RawRecord[]) ?? [], {}, { return_ids: group })) out.push(...page);
+    }
+    return out;
   }
 
   async *products(changed: (id: string, updateTime: number) => boolean): AsyncGenerator<RawRecord[]> {
