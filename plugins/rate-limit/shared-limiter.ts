@@ -42,6 +42,11 @@ export interface SharedRateLimiterOptions {
    * @defaultValue false
    */
   adaptiveEdge?: boolean;
+  /**
+   * Spread a window's slots over the part before its edge (the n-th of `points` leaves n/points of the way in)
+   * rather than handing them all out at its start. @defaultValue false
+   */
+  pace?: boolean;
 }
 
 export interface TakeResult {
@@ -98,7 +103,8 @@ export class SharedRateLimiter {
         continue;
       }
       const window = Math.floor(Date.now() / windowMs);
-      if (!(await this.consumeIn(limiter, key, window))) {
+      const nth = await this.consumeIn(limiter, key, window);
+      if (!nth) {
         await sleep((window + 1) * windowMs - Date.now() + 1, signal);
         continue;
       }
@@ -109,7 +115,16 @@ export class SharedRateLimiter {
         await limiter.reward(`${key}@${window}`).catch(() => undefined);
         continue;
       }
-      if ((window + 1) * windowMs - after > edge) return this.taken(started, (window + 1) * windowMs - edge);
+      if ((window + 1) * windowMs - after > edge) {
+        if (this.opts.pace) {
+          // The n-th slot of a window leaves at n/points of the part before the edge, not all at its start: a
+          // stall of this process then holds back requests not yet sent (departBy re-slots them), not a whole
+          // window's burst already on its way.
+          const at = window * windowMs + ((nth - 1) / points) * (windowMs - edge);
+          if (at > after) await sleep(at - after, signal);
+        }
+        return this.taken(started, (window + 1) * windowMs - edge);
+      }
       // In the window's edge: the request may land in the next window too, so it needs a slot there as well.
       if (await this.consumeIn(limiter, key, window + 1)) {
         this.stats.edge++;
@@ -152,14 +167,13 @@ export class SharedRateLimiter {
     return { waitedMs: Date.now() - started, departBy };
   }
 
-  /** One point of `key` in `window`; false when that window is full. */
-  private async consumeIn(limiter: RateLimiterRedis, key: string, window: number): Promise<boolean> {
+  /** One point of `key` in `window`: which point of the window it was (1…), or 0 when the window is full. */
+  private async consumeIn(limiter: RateLimiterRedis, key: string, window: number): Promise<number> {
     try {
-      await limiter.consume(`${key}@${window}`);
-      return true;
+      return (await limiter.consume(`${key}@${window}`)).consumedPoints;
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
-      return false;
+      return 0;
     }
   }
 

@@ -95,9 +95,9 @@ class ChunkRun {
 
   /**
    * Orders page by page, keeping the limiter busy: the next page is requested while this one is processed; a
-   * page's details, tracking and order money (separate APIs with separate limits) go out together, since tracking
-   * and money need only the ids; and a page's documents are written while the next page is fetched (one write per
-   * entity in flight). Memory: two pages, plus one batch being written and one filling per entity.
+   * page's tracking and order money (separate APIs with separate limits) go out together once its details are in;
+   * and a page's documents are written while the next page is fetched (one write per entity in flight). Memory: two
+   * pages, plus one batch being written and one filling per entity.
    */
   async orders(): Promise<void> {
     const orders = this.batch('orders');
@@ -114,7 +114,8 @@ class ChunkRun {
       next.catch(() => undefined); // awaited above on the next turn; not unhandled while this page is processed
       const stubs = page.value;
       const ids = stubs.map((s) => s.id);
-      const [details, t, m] = await Promise.all([a.orderDetails(stubs).then((d) => ({ d, at: new Date().toISOString() })), a.tracking(ids), a.orderMoney(ids)]);
+      const details = { d: await a.orderDetails(stubs), at: new Date().toISOString() };
+      const [t, m] = await Promise.all([a.tracking(ids), a.orderMoney(ids)]);
       await writing;
       writing = Promise.all([orders.add(details.d, details.at), tracking.add(t), money.add(m)]);
       // Awaited at the next page or the end; a failure meanwhile must not count as unhandled.

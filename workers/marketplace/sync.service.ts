@@ -58,7 +58,7 @@ export class MarketplaceSync {
     // The same keys whether the client is the plugin's (prefixed `<REDIS_PREFIX>plugin:marketplace:`) or a run's.
     const keyPrefix = deps.redis.options.keyPrefix ? 'rl' : `${String(deps.config.get('REDIS_PREFIX') ?? '')}plugin:marketplace:rl`;
     this.limiter = new SharedRateLimiter({
-      redis: deps.redis, keyPrefix, headroom: s.headroom, edgeMs: s.edgeMs, adaptiveEdge: true,
+      redis: deps.redis, keyPrefix, headroom: s.headroom, edgeMs: s.edgeMs, adaptiveEdge: true, pace: true,
       limitOf: (key) => ({ points: platformRateLimit(deps.config, key.slice(0, key.indexOf(':')) as PlatformName) }),
     });
   }

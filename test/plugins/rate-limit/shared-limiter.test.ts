@@ -86,6 +86,18 @@ describe('SharedRateLimiter', () => {
     expect(Math.floor(Date.now() / 1000)).toBe(window);
   });
 
+  it('with pace, spreads a window\'s slots over the part before its edge', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 5 }), headroom: 1, edgeMs: 500, pace: true });
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+    const window = Math.floor(Date.now() / 1000);
+    const at = await Promise.all(Array.from({ length: 5 }, async () => (await l.take('p:pace:x'), Date.now() - window * 1000)));
+    // The n-th of five leaves n/5 of the way through the first 500 ms: 0, 100, 200, 300, 400 ms into the second.
+    const sorted = at.sort((x, y) => x - y);
+    expect(sorted[4] - sorted[0]).toBeGreaterThanOrEqual(380);
+    expect(sorted[4]).toBeLessThan(500 + 100);
+    sorted.forEach((ms, n) => expect(ms, `slot ${n + 1}`).toBeGreaterThanOrEqual(n * 100 - 1));
+  });
+
   it('applies the headroom to the platform limit', () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 50 }) });
     expect(l.budget('k')).toEqual({ points: 47, windowSec: 1 });
