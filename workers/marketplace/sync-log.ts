@@ -190,7 +190,7 @@ export class SyncLog {
    * up across processes, hold while MongoDB is down, and count the batches of a chunk whose process was killed
    * before the chunk could report. `$max` keeps them monotonic whichever process writes last.
    */
-  async addReplay(syncId: string, counts: Partial<Record<Entity, Partial<EntityCounts>>>, pending: number, summary: RunSummary | undefined): Promise<void> {
+  async addReplay(syncId: string, counts: Partial<Record<Entity, Partial<EntityCounts>>>, pending: number, summary: RunSummary | undefined, days: string[] = []): Promise<void> {
     const inc: Record<string, number> = {};
     for (const [e, c] of Object.entries(counts)) for (const [k, v] of Object.entries(c ?? {})) if (v) inc[`counts.${e}.${k}`] = v;
     const c = summary?.counters ?? {};
@@ -199,7 +199,7 @@ export class SyncLog {
       // Every saved batch is replayed, quarantined or still pending, which also covers one whose process was killed
       // between writing its file and counting it.
       $max: { 'buffer.saved': Math.max(c.saved ?? 0, (c.replayed ?? 0) + (c.quarantined ?? 0) + pending), 'buffer.replayed': c.replayed ?? 0, 'buffer.quarantined': c.quarantined ?? 0 },
-      $addToSet: { 'problem_days.buffered': { $each: summary?.lists.buffered_days ?? [] } },
+      $addToSet: { 'problem_days.buffered': { $each: [...new Set([...(summary?.lists.buffered_days ?? []), ...days])] } },
     }));
   }
 

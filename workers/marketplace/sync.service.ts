@@ -132,27 +132,30 @@ export class MarketplaceSync {
    * killed before the chunk could report it still counts as saved.
    */
   async replay(filter?: (b: { meta: BatchMeta }) => boolean): Promise<{ applied: number; quarantined: number; failed: number }> {
-    const perSync = new Map<string, { counts: Partial<Record<Entity, ReturnType<typeof emptyCounts>[Entity]>> }>();
-    const entryOf = (syncId: string) => {
-      const entry = perSync.get(syncId) ?? { counts: {} };
+    // Per sync: the replayed counts, and the days of its buffered batches (their problem days, known from the
+    // batches themselves even when their chunk never reported).
+    const perSync = new Map<string, { counts: Partial<Record<Entity, ReturnType<typeof emptyCounts>[Entity]>>; days: Set<string> }>();
+    const entryOf = (syncId: string, days: unknown) => {
+      const entry = perSync.get(syncId) ?? { counts: {}, days: new Set<string>() };
+      for (const d of Array.isArray(days) ? days : []) entry.days.add(String(d));
       perSync.set(syncId, entry);
       return entry;
     };
     const report = await this.buffer.replay(async (batch) => {
-      const entry = entryOf(batch.meta.sync_id);
+      const entry = entryOf(batch.meta.sync_id, batch.meta.days);
       const counts = (entry.counts[batch.meta.entity] ??= emptyCounts()[batch.meta.entity]);
       await replayBatch(this.deps.db, batch, counts);
       await this.countInSummary(batch.meta.sync_id, 'replayed');
     }, filter);
     for (const q of report.quarantined) {
       this.deps.log.error(`marketplace: buffered ${q.collection} batch ${q.id} failed ${q.retries} replays and was moved to quarantine: ${q.error}`, { file: q.file, sync: q.meta.sync_id });
-      entryOf(String(q.meta.sync_id));
+      entryOf(String(q.meta.sync_id), q.meta.days);
       await this.countInSummary(String(q.meta.sync_id), 'quarantined');
     }
     const pending = await this.buffer.pending();
     for (const [syncId, e] of perSync) {
       const left = (await Promise.all(pending.map((id) => this.buffer.read(id)))).filter((b) => b?.meta.sync_id === syncId).length;
-      await this.syncLog.addReplay(syncId, e.counts, left, await this.summaries.read(syncId));
+      await this.syncLog.addReplay(syncId, e.counts, left, await this.summaries.read(syncId), [...e.days]);
       await this.syncLog.reconsider(syncId);
     }
     return { applied: report.applied, quarantined: report.quarantined.length, failed: report.failed };
