@@ -34,6 +34,8 @@ const from = '2024-06-01';
 const to = new Date(Date.parse(`${from}T00:00:00Z`) + (days - 1) * 86_400_000).toISOString().slice(0, 10);
 const perDay: Record<PlatformName, number> = { tiktok: intArg('tiktok', 100), shopee: intArg('shopee', 100), lazada: intArg('lazada', 40) };
 const PRODUCTS = 200;
+/** RATE_LIMIT_HEADROOM of the run (the setting's default unless --headroom is given, in hundredths). */
+const HEADROOM = intArg('headroom', 95) / 100;
 
 /** Fewest calls that can fetch this data with these page sizes, 50-id batches and per-order endpoints. */
 function lowerBound(p: PlatformName, d: ShopData): { calls: number; perOrderOnOneApi: number } {
@@ -58,8 +60,15 @@ function lowerBound(p: PlatformName, d: ShopData): { calls: number; perOrderOnOn
   return { calls, perOrderOnOneApi: 1 };
 }
 
+/** The per-order API that bounds orders/s (one call per order). */
+const BOUND_API: Record<PlatformName, string> = { tiktok: '/tracking', shopee: '/logistics/get_tracking_info', lazada: '/logistic/order/trace' };
+
 interface RunResult {
   sync: SyncDoc;
+  /** Requests per clock second on the bounding API, from its first to its last. */
+  windows: number[];
+  /** Violations by API, with the counts of the windows that went over. */
+  over: Record<string, { violations: number; windows: number[] }>;
   /** From the first chunk's start to the last chunk's end. */
   activeMs: number;
   calls: number;
@@ -79,7 +88,7 @@ async function run(label: string, extraEnv: Record<string, string>): Promise<Rec
     TIKTOK_API_URL: fakes.tiktok.url, TIKTOK_AUTH_URL: fakes.tiktok.url, TIKTOK_APP_KEY: TIKTOK_APP.appKey, TIKTOK_APP_SECRET: TIKTOK_APP.appSecret,
     SHOPEE_API_URL: fakes.shopee.url, SHOPEE_PARTNER_ID: String(SHOPEE_APP.partnerId), SHOPEE_PARTNER_KEY: SHOPEE_APP.partnerKey,
     LAZADA_API_URL: `${fakes.lazada.url}/rest`, LAZADA_AUTH_URL: `${fakes.lazada.url}/rest`, LAZADA_APP_KEY: LAZADA_APP.appKey, LAZADA_APP_SECRET: LAZADA_APP.appSecret,
-    SYNC_CHUNK_DAYS: String(CHUNK_DAYS), SYNC_CHUNK_CONCURRENCY: '12', RATE_LIMIT_EDGE_MS: '500', ...extraEnv,
+    SYNC_CHUNK_DAYS: String(CHUNK_DAYS), SYNC_CHUNK_CONCURRENCY: '12', RATE_LIMIT_EDGE_MS: '500', RATE_LIMIT_HEADROOM: String(HEADROOM), ...extraEnv,
   };
   const registry = buildRegistry(marketplaceClasses.map((cls) => ({ decl: declarationOf(cls)!, file: 'bench' })), { timezone: 'Asia/Ho_Chi_Minh', timeoutMs: 3_600_000, attempts: 1, backoffMs: 1_000 });
   const c = new Container({ role: 'bench', env: { ...process.env, ...env }, registry, console: false });
@@ -105,7 +114,12 @@ async function run(label: string, extraEnv: Record<string, string>): Promise<Rec
         if (s && s.finished_at) {
           const chunks = await svc.syncLog.chunksOf(s._id);
           const activeMs = Math.max(...chunks.map((x) => Date.parse(x.finished_at!))) - Math.min(...chunks.map((x) => Date.parse(x.started_at!)));
-          out[p] = { sync: s, activeMs, calls: fakes[p].requests(), violations: fakes[p].totalViolations(), orders: s.counts.orders.fetched, data: fakes[p].shop(SHOP[p]).data };
+          const ws = fakes[p].windowsOf(BOUND_API[p]);
+          const byWindow = new Map(ws.map((w) => [w.window, w.count]));
+          const windows = ws.length ? Array.from({ length: ws[ws.length - 1].window - ws[0].window + 1 }, (_, k) => byWindow.get(ws[0].window + k) ?? 0) : [];
+          const over: RunResult['over'] = {};
+          for (const [path, st] of fakes[p].stats) if (st.violations) over[path] = { violations: st.violations, windows: fakes[p].windowsOf(path).filter((w) => w.count > LIMITS[p]).map((w) => w.count) };
+          out[p] = { sync: s, activeMs, windows, over, calls: fakes[p].requests(), violations: fakes[p].totalViolations(), orders: s.counts.orders.fetched, data: fakes[p].shop(SHOP[p]).data };
           break;
         }
         await new Promise((r) => setTimeout(r, 100));
@@ -131,12 +145,15 @@ async function main(): Promise<void> {
     const bound = lowerBound(p, b.data);
     const rate = (r: RunResult) => r.orders / (r.activeMs / 1000);
     const allowed = LIMITS[p] / bound.perOrderOnOneApi;
+    const budget = Math.floor(LIMITS[p] * HEADROOM);
     report({
       bench: 'sync', platform: p, orders: b.orders, status: b.sync.status, seconds: +(b.activeMs / 1000).toFixed(2), sync_seconds: +(b.sync.duration_ms! / 1000).toFixed(2),
       orders_per_s: +rate(b).toFixed(1), api_calls: b.calls, api_calls_per_1000_orders: Math.round((b.calls / b.orders) * 1000),
       lower_bound_calls: bound.calls, calls_vs_bound: +(b.calls / bound.calls).toFixed(3),
-      limit_per_s_per_api: LIMITS[p], orders_per_s_allowed: allowed, share_of_allowed: +(rate(b) / allowed).toFixed(3), violations: b.violations,
+      limit_per_s_per_api: LIMITS[p], orders_per_s_allowed: allowed, share_of_allowed: +(rate(b) / allowed).toFixed(3), violations: b.violations, ...(b.violations ? { violations_by_api: b.over } : {}),
       naive: { orders_per_s: +rate(n).toFixed(1), api_calls: n.calls, api_calls_per_1000_orders: Math.round((n.calls / n.orders) * 1000), violations: n.violations, status: n.sync.status },
+      bound_api: { windows: b.windows.length, full: b.windows.filter((n) => n >= budget).length, budget_per_s: budget, fill: +(b.windows.reduce((x, y) => x + y, 0) / (b.windows.length * budget)).toFixed(3), first_s: b.windows[0], last_s: b.windows[b.windows.length - 1] },
+      headroom: HEADROOM,
       naive_calls_ratio: +(n.calls / b.calls).toFixed(2), naive_speed_ratio: +(rate(b) / rate(n)).toFixed(2),
       note: 'fakes, MongoDB test server and worker in one process on a shared 2-core machine; tracking (and Shopee escrow) is one call per order, which bounds orders/s at the limit',
     });

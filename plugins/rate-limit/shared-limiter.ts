@@ -31,15 +31,32 @@ export interface SharedRateLimiterOptions {
    */
   headroom?: number;
   /**
-   * No slot is handed out in the last `edgeMs` of a window: a request taken there could reach the platform in the
-   * next window and count twice against it. @defaultValue 50 (RATE_LIMIT_EDGE_MS)
+   * A slot taken in the last `edgeMs` of a window (at most 90 % of it) is counted in the next window too: a request
+   * taken there could reach the platform in the next window. The margin a request has to reach the platform.
+   * @defaultValue 50 (RATE_LIMIT_EDGE_MS)
    */
   edgeMs?: number;
+  /**
+   * Widen a key's edge to its recent round trip as reported by `observe()`, and to most of the window before its
+   * first report: a fresh connection or a loaded host can take longer than `edgeMs` to reach the platform.
+   * @defaultValue false
+   */
+  adaptiveEdge?: boolean;
+  /**
+   * Spread a window's slots over the part before its edge (the n-th of `points` leaves n/points of the way in)
+   * rather than handing them all out at its start. @defaultValue false
+   */
+  pace?: boolean;
 }
 
 export interface TakeResult {
   /** Time spent waiting for a slot (0 = a slot was free). */
   waitedMs: number;
+  /**
+   * Epoch ms by which the request must have left: the end of the last window the slot was counted in, less
+   * `edgeMs` (its way to the platform). A request held up past it (a busy event loop) should take a new slot.
+   */
+  departBy: number;
 }
 
 export class SharedRateLimiter {
@@ -65,36 +82,98 @@ export class SharedRateLimiter {
     return { points: Math.max(1, Math.floor(limit.points * this.headroom)), windowSec };
   }
 
-  /** Waits until `key` has a free slot in the current window (and no ban), then takes it. */
+  /**
+   * Waits until `key` has a free slot (and no ban), then takes it. A slot taken in the first part of a window is
+   * counted there. One taken in its last `edgeMs` may reach the platform in the next window, so it is counted in
+   * both: the edge time is used whenever the window has room, instead of being waited out, and the next window can
+   * never go over. A slot whose Redis answer came back after its window ended is handed back (`reward`) and taken
+   * again in the window the request will really go out in.
+   */
   async take(key: string, signal?: AbortSignal): Promise<TakeResult> {
     const started = Date.now();
     const { points, windowSec } = this.budget(key);
     const limiter = this.limiterFor(points, windowSec);
+    const windowMs = windowSec * 1000;
+    // Up to 90 % of the window: every slot taken in the edge costs a point of the next window too.
+    const edge = Math.min(Math.max(this.edgeMs, this.opts.adaptiveEdge ? this.latencyOf(key) ?? windowMs : 0), windowMs * 0.9);
     for (;;) {
       const banned = await this.bannedFor(key);
       if (banned > 0) {
         await sleep(banned, signal);
         continue;
       }
-      const now = Date.now();
-      const windowMs = windowSec * 1000;
-      const window = Math.floor(now / windowMs);
-      const left = (window + 1) * windowMs - now;
-      if (left <= Math.min(this.edgeMs, windowMs / 2)) {
-        await sleep(left + 1, signal);
+      const window = Math.floor(Date.now() / windowMs);
+      const nth = await this.consumeIn(limiter, key, window);
+      if (!nth) {
+        await sleep((window + 1) * windowMs - Date.now() + 1, signal);
         continue;
       }
-      try {
-        await limiter.consume(`${key}@${window}`);
-        // A slot is only good while its window lasts: if the answer came back late (a busy event loop), the request
-        // would go out in the next window, over that window's count. Give it up and take one there.
-        const after = Date.now();
-        if (Math.floor(after / windowMs) === window && (window + 1) * windowMs - after > Math.min(this.edgeMs, windowMs / 2)) return { waitedMs: after - started };
+      const after = Date.now();
+      if (Math.floor(after / windowMs) !== window) {
+        // The answer came back late (a busy event loop): the request would go out in a later window.
+        this.stats.late++;
+        await limiter.reward(`${key}@${window}`).catch(() => undefined);
         continue;
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err;
-        await sleep(left + 1, signal);
       }
+      if ((window + 1) * windowMs - after > edge) {
+        if (this.opts.pace) {
+          // The n-th slot of a window leaves at n/points of the part before the edge, not all at its start: a
+          // stall of this process then holds back requests not yet sent (departBy re-slots them), not a whole
+          // window's burst already on its way.
+          const at = window * windowMs + ((nth - 1) / points) * (windowMs - edge);
+          if (at > after) await sleep(at - after, signal);
+        }
+        return this.taken(started, (window + 1) * windowMs - edge);
+      }
+      // In the window's edge: the request may land in the next window too, so it needs a slot there as well.
+      if (await this.consumeIn(limiter, key, window + 1)) {
+        this.stats.edge++;
+        return this.taken(started, (window + 2) * windowMs - edge);
+      }
+      await limiter.reward(`${key}@${window}`).catch(() => undefined);
+      await sleep((window + 1) * windowMs - Date.now() + 1, signal);
+    }
+  }
+
+  /** Counters of this process's takes (for benchmarks and diagnosis). */
+  readonly stats = { taken: 0, edge: 0, late: 0, expired: 0 };
+
+  /**
+   * Records how long a request of `key` took to be answered. With `adaptiveEdge`, take() widens the edge of `key`
+   * to its recent round trip, an upper bound of the time a request needs to reach the platform: a slow key gets
+   * its late slots counted in the next window too. The estimate follows a rise at once and halves every 2 s after.
+   */
+  observe(key: string, roundTripMs: number): void {
+    const now = Date.now();
+    const prev = this.latency.get(key);
+    const decayed = prev ? prev.ms * 0.5 ** ((now - prev.at) / 2_000) : 0;
+    this.latency.set(key, { ms: Math.max(roundTripMs, decayed), at: now });
+  }
+
+  private latencyOf(key: string): number | undefined {
+    const l = this.latency.get(key);
+    return l && l.ms * 0.5 ** ((Date.now() - l.at) / 2_000);
+  }
+
+  private readonly latency = new Map<string, { ms: number; at: number }>();
+
+  /** Counts a slot whose request could not leave by its `departBy` (the caller takes another). */
+  expired(): void {
+    this.stats.expired++;
+  }
+
+  private taken(started: number, departBy: number): TakeResult {
+    this.stats.taken++;
+    return { waitedMs: Date.now() - started, departBy };
+  }
+
+  /** One point of `key` in `window`: which point of the window it was (1…), or 0 when the window is full. */
+  private async consumeIn(limiter: RateLimiterRedis, key: string, window: number): Promise<number> {
+    try {
+      return (await limiter.consume(`${key}@${window}`)).consumedPoints;
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      return 0;
     }
   }
 

@@ -7,7 +7,7 @@ import type { Db } from 'mongodb';
 import type { RunLogger } from '../../app';
 import type { TimeWindow } from '../../plugins/date-range';
 import { COLLECTIONS, epochSeconds, type Entity } from '../../plugins/marketplace-dto';
-import type { SyncBuffer } from '../../plugins/sync-buffer';
+import type { RunSummaries, SyncBuffer } from '../../plugins/sync-buffer';
 import { persistBatch, type BatchMeta, type BatchTarget } from './persist';
 import type { PlatformAdapter, RawRecord, ShopRef } from './platforms/types';
 import { emptyCounts, type ChunkReport, type Counts } from './sync-log';
@@ -28,6 +28,11 @@ export interface PipelineDeps {
   /** Records per bulk upsert (SYNC_BATCH_SIZE). */
   batchSize: number;
   log: RunLogger;
+  /**
+   * The sync's summary beside the buffer (on disk, so it holds while MongoDB is down and survives a killed
+   * process): each buffered batch is counted there at once, not only when the chunk finishes.
+   */
+  summaries?: RunSummaries;
 }
 
 /** Collects one entity's records and writes them a batch at a time. */
@@ -35,7 +40,7 @@ class EntityBatch {
   private items: RawRecord[] = [];
   private detailsAt?: string;
 
-  constructor(private readonly run: ChunkRun, readonly entity: Entity, private readonly skipUnchanged: boolean) {}
+  constructor(private readonly run: ChunkRun, readonly entity: Entity) {}
 
   async add(records: RawRecord[], detailsAt?: string): Promise<void> {
     this.items.push(...records);
@@ -48,10 +53,14 @@ class EntityBatch {
   }
 
   private async write(records: RawRecord[]): Promise<void> {
-    const res = await persistBatch(this.run.deps.db, this.run.deps.buffer, this.entity, records, this.run.target, this.run.counts[this.entity], { skipUnchanged: this.skipUnchanged, detailsFetchedAt: this.detailsAt });
+    const res = await persistBatch(this.run.deps.db, this.run.deps.buffer, this.entity, records, this.run.target, this.run.counts[this.entity], { skipUnchanged: true, detailsFetchedAt: this.detailsAt });
     if (res.buffered) {
       this.run.bufferedBatches++;
-      this.run.deps.log.warn(`marketplace: MongoDB write of ${records.length} ${this.entity} failed; batch saved to the sync buffer`, { shop: this.run.target.shop_id, chunk: this.run.target.chunk_id });
+      const t = this.run.target;
+      this.run.deps.log.warn(`marketplace: MongoDB write of ${records.length} ${this.entity} failed; batch saved to the sync buffer`, { shop: t.shop_id, chunk: t.chunk_id });
+      await this.run.deps.summaries?.merge(t.sync_id, { counters: { saved: 1 }, lists: { buffered_days: t.days } }).catch((err: unknown) => {
+        this.run.deps.log.error(`marketplace: buffered batch not counted in the sync summary: ${(err as Error).message}`, { chunk: t.chunk_id });
+      });
     }
     for (const e of res.errors.slice(0, 5)) this.run.deps.log.warn(`marketplace: document rejected: ${e}`, { chunk: this.run.target.chunk_id });
   }
@@ -67,8 +76,9 @@ class ChunkRun {
     this.target = { platform: s.platform, shop_id: s.shopId, channel_id: s.channelId, region: s.region, sync_id: input.syncId, chunk_id: input.chunkId, days: input.days };
   }
 
-  batch(entity: Entity, skipUnchanged = false): EntityBatch {
-    return new EntityBatch(this, entity, skipUnchanged);
+  /** A batch whose unchanged records (same update time, or same source fingerprint) are counted, not rewritten. */
+  batch(entity: Entity): EntityBatch {
+    return new EntityBatch(this, entity);
   }
 
   /** Products: only id + update time are read from MongoDB; unchanged products are neither fetched in detail nor written. */
@@ -84,32 +94,39 @@ class ChunkRun {
   }
 
   /**
-   * Orders page by page. The next page is requested while this one's details, tracking and money are fetched
-   * (memory: two pages), and tracking and order money go out together: they are separate APIs with separate limits.
+   * Orders page by page, keeping the limiter busy: the next page is requested while this one is processed; a
+   * page's tracking and order money (separate APIs with separate limits) go out together once its details are in;
+   * and a page's documents are written while the next page is fetched (one write per entity in flight). Memory: two
+   * pages, plus one batch being written and one filling per entity.
    */
   async orders(): Promise<void> {
-    const orders = this.batch('orders', true);
+    const orders = this.batch('orders');
     const tracking = this.batch('order_tracking');
     const money = this.batch('transactions');
-    const pages = this.deps.adapter.orders(this.input.window);
+    const a = this.deps.adapter;
+    const pages = a.orders(this.input.window);
     let next = pages.next();
+    let writing: Promise<unknown> = Promise.resolve();
     for (;;) {
       const page = await next;
       if (page.done) break;
       next = pages.next();
+      next.catch(() => undefined); // awaited above on the next turn; not unhandled while this page is processed
       const stubs = page.value;
-      const details = await this.deps.adapter.orderDetails(stubs);
-      await orders.add(details, new Date().toISOString());
       const ids = stubs.map((s) => s.id);
-      const [t, m] = await Promise.all([this.deps.adapter.tracking(ids), this.deps.adapter.orderMoney(ids)]);
-      await tracking.add(t);
-      await money.add(m);
+      const details = { d: await a.orderDetails(stubs), at: new Date().toISOString() };
+      const [t, m] = await Promise.all([a.tracking(ids), a.orderMoney(ids)]);
+      await writing;
+      writing = Promise.all([orders.add(details.d, details.at), tracking.add(t), money.add(m)]);
+      // Awaited at the next page or the end; a failure meanwhile must not count as unhandled.
+      writing.catch(() => undefined);
     }
+    await writing;
     await Promise.all([orders.flush(), tracking.flush(), money.flush()]);
   }
 
   async stream(entity: 'transactions' | 'returns', source: AsyncGenerator<RawRecord[]>): Promise<void> {
-    const batch = this.batch(entity, entity === 'returns');
+    const batch = this.batch(entity);
     for await (const page of source) await batch.add(page);
     await batch.flush();
   }

@@ -3,6 +3,7 @@
  * (entity id, shop_id, channel_id). When MongoDB fails, the raw records and what rebuilds their documents go to
  * the sync buffer and the chunk goes on.
  */
+import { createHash } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { bulkUpsert } from '../../plugins/mongo';
 import { COLLECTIONS, ENTITY_KEY, keyFields, toMarketDocument, type Entity } from '../../plugins/marketplace-dto';
@@ -33,18 +34,31 @@ export interface PersistResult {
   errors: string[];
 }
 
-function documents(records: readonly RawRecord[] | unknown[], meta: BatchMeta): Record<string, unknown>[] {
-  return records.map((r) => toMarketDocument(meta.entity, r, { platform: meta.platform, channel_id: meta.channel_id, shop_id: meta.shop_id, region: meta.region, synced_at: meta.synced_at, details_fetched_at: meta.details_fetched_at }));
+/** A fingerprint of the platform record, for entities that carry no update time (tracking, money lines). */
+function fingerprint(record: unknown): string {
+  return createHash('sha1').update(JSON.stringify(record) ?? '').digest('base64url');
 }
 
-/** Drops documents whose stored copy has the same update time (and is valid): nothing changed upstream. */
+function documents(records: readonly RawRecord[] | unknown[], meta: BatchMeta): Record<string, unknown>[] {
+  return records.map((r) => ({
+    ...toMarketDocument(meta.entity, r, { platform: meta.platform, channel_id: meta.channel_id, shop_id: meta.shop_id, region: meta.region, synced_at: meta.synced_at, details_fetched_at: meta.details_fetched_at }),
+    source_hash: fingerprint(r),
+  }));
+}
+
+/** What says a stored copy is the same: its update time where the record has one, else the source fingerprint. */
+function version(d: Record<string, unknown>): string {
+  return d.update_epoch !== undefined ? `t${String(d.update_epoch)}` : `h${String(d.source_hash)}`;
+}
+
+/** Drops valid documents whose stored copy is the same version (and valid): nothing changed upstream. */
 async function changedOnly(db: Db, entity: Entity, docs: Record<string, unknown>[], meta: BatchMeta): Promise<Record<string, unknown>[]> {
   const key = ENTITY_KEY[entity];
-  const ids = docs.filter((d) => d.is_valid && d.update_epoch !== undefined).map((d) => d[key]);
+  const ids = docs.filter((d) => d.is_valid).map((d) => d[key]);
   if (!ids.length) return docs;
-  const stored = await db.collection(COLLECTIONS[entity]).find({ shop_id: meta.shop_id, channel_id: meta.channel_id, [key]: { $in: ids } }, { projection: { _id: 0, [key]: 1, update_epoch: 1, is_valid: 1 } }).toArray();
-  const same = new Set(stored.filter((s) => s.is_valid).map((s) => `${String(s[key])}@${String(s.update_epoch)}`));
-  return docs.filter((d) => !(d.is_valid && same.has(`${String(d[key])}@${String(d.update_epoch)}`)));
+  const stored = await db.collection(COLLECTIONS[entity]).find({ shop_id: meta.shop_id, channel_id: meta.channel_id, [key]: { $in: ids } }, { projection: { _id: 0, [key]: 1, update_epoch: 1, source_hash: 1, is_valid: 1 } }).toArray();
+  const same = new Set(stored.filter((s) => s.is_valid).map((s) => `${String(s[key])}@${version(s)}`));
+  return docs.filter((d) => !(d.is_valid && same.has(`${String(d[key])}@${version(d)}`)));
 }
 
 /** Upserts documents; resolves to the per-document failures (duplicates on another index, missing keys). */

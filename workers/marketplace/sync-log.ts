@@ -6,6 +6,7 @@
 import type { Collection, Db } from 'mongodb';
 import { declareIndexes } from '../../plugins/mongo';
 import type { Entity } from '../../plugins/marketplace-dto';
+import type { RunSummary } from '../../plugins/sync-buffer';
 import type { CallStats, PlatformName } from './platforms/types';
 
 export const SYNCS = 'marketplace_syncs';
@@ -167,7 +168,6 @@ export class SyncLog {
     const inc = increments(report);
     await retried('finish chunk', () => this.chunks.updateOne({ _id: chunk._id }, { $set: { status, error, finished_at: finished.toISOString(), duration_ms: duration, buffered_batches: report.bufferedBatches }, $inc: inc }));
     const syncInc: Record<string, number> = { ...inc, [status === 'succeeded' ? 'chunks_succeeded' : 'chunks_failed']: 1 };
-    if (report.bufferedBatches) syncInc['buffer.saved'] = report.bufferedBatches;
     const add: Record<string, unknown> = {};
     if (report.bufferedBatches) add['problem_days.buffered'] = { $each: report.days };
     if (status === 'failed') add['problem_days.failed'] = { $each: report.days };
@@ -184,10 +184,23 @@ export class SyncLog {
     return failed;
   }
 
-  async addReplay(syncId: string, counts: Partial<Record<Entity, Partial<EntityCounts>>>, replayed: number, quarantined: number, pending: number): Promise<void> {
-    const inc: Record<string, number> = { 'buffer.replayed': replayed, 'buffer.quarantined': quarantined };
+  /**
+   * Adds a replay's outcome to its sync. The buffer figures (saved, replayed, quarantined) are those of the sync's
+   * summary beside the buffer (`summary`), merged on disk under a lock as each batch is saved or replayed: they add
+   * up across processes, hold while MongoDB is down, and count the batches of a chunk whose process was killed
+   * before the chunk could report. `$max` keeps them monotonic whichever process writes last.
+   */
+  async addReplay(syncId: string, counts: Partial<Record<Entity, Partial<EntityCounts>>>, pending: number, summary: RunSummary | undefined, days: string[] = []): Promise<void> {
+    const inc: Record<string, number> = {};
     for (const [e, c] of Object.entries(counts)) for (const [k, v] of Object.entries(c ?? {})) if (v) inc[`counts.${e}.${k}`] = v;
-    await retried('count replay', () => this.syncs.updateOne({ _id: syncId }, { $inc: inc, $set: { 'buffer.pending': pending } }));
+    const c = summary?.counters ?? {};
+    await retried('count replay', () => this.syncs.updateOne({ _id: syncId }, {
+      ...(Object.keys(inc).length ? { $inc: inc } : {}), $set: { 'buffer.pending': pending },
+      // Every saved batch is replayed, quarantined or still pending, which also covers one whose process was killed
+      // between writing its file and counting it.
+      $max: { 'buffer.saved': Math.max(c.saved ?? 0, (c.replayed ?? 0) + (c.quarantined ?? 0) + pending), 'buffer.replayed': c.replayed ?? 0, 'buffer.quarantined': c.quarantined ?? 0 },
+      $addToSet: { 'problem_days.buffered': { $each: [...new Set([...(summary?.lists.buffered_days ?? []), ...days])] } },
+    }));
   }
 
   async close(syncId: string, status: SyncStatus): Promise<SyncDoc | null> {

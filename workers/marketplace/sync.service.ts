@@ -3,12 +3,13 @@
  * jobs carry only the chunk id), records the outcome, and closes the sync once its last chunk finished, after
  * replaying the sync buffer.
  */
+import { setMaxListeners } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import { NonRetryableError, type BulkJob, type ConfigReader, type RunLogger } from '../../app';
 import { addDays, daysIn, dayOf, splitDateRange } from '../../plugins/date-range';
 import { SharedRateLimiter } from '../../plugins/rate-limit';
-import { SyncBuffer } from '../../plugins/sync-buffer';
+import { RunSummaries, SyncBuffer } from '../../plugins/sync-buffer';
 import type { Entity } from '../../plugins/marketplace-dto';
 import { ChunkFailure, runChunkPipeline } from './chunk.pipeline';
 import { replayBatch, type BatchMeta } from './persist';
@@ -44,6 +45,8 @@ export class MarketplaceSync {
   readonly shops: ShopsStore;
   readonly syncLog: SyncLog;
   readonly buffer: SyncBuffer<BatchMeta>;
+  /** Per-sync buffer counters on disk beside the buffer: saved, replayed, quarantined, buffered days. */
+  readonly summaries: RunSummaries;
   readonly limiter: SharedRateLimiter;
 
   constructor(readonly deps: ServiceDeps) {
@@ -51,10 +54,11 @@ export class MarketplaceSync {
     this.shops = new ShopsStore(deps.db, s.timeZone);
     this.syncLog = new SyncLog(deps.db);
     this.buffer = new SyncBuffer<BatchMeta>({ dir: s.bufferDir, maxRetries: s.bufferMaxRetries });
+    this.summaries = new RunSummaries(s.bufferDir);
     // The same keys whether the client is the plugin's (prefixed `<REDIS_PREFIX>plugin:marketplace:`) or a run's.
     const keyPrefix = deps.redis.options.keyPrefix ? 'rl' : `${String(deps.config.get('REDIS_PREFIX') ?? '')}plugin:marketplace:rl`;
     this.limiter = new SharedRateLimiter({
-      redis: deps.redis, keyPrefix, headroom: s.headroom, edgeMs: s.edgeMs,
+      redis: deps.redis, keyPrefix, headroom: s.headroom, edgeMs: s.edgeMs, adaptiveEdge: true, pace: true,
       limitOf: (key) => ({ points: platformRateLimit(deps.config, key.slice(0, key.indexOf(':')) as PlatformName) }),
     });
   }
@@ -79,6 +83,8 @@ export class MarketplaceSync {
 
   /** Runs one chunk; failures are recorded on the chunk (with the platform's message) and rethrown. */
   async runChunk(chunkId: string, signal?: AbortSignal): Promise<ChunkReport> {
+    // Every call waiting on the limiter or a backoff listens for the abort: a chunk has a window's budget of them.
+    if (signal) setMaxListeners(1_000, signal);
     const chunk = await this.syncLog.startChunk(chunkId);
     if (!chunk) throw new NonRetryableError(`chunk ${chunkId} does not exist (its sync was deleted?)`);
     const shop = await this.shops.ref(chunk.shop);
@@ -88,7 +94,7 @@ export class MarketplaceSync {
       if (!shop) throw new Error(`shop ${chunk.shop} is no longer in the store`);
       const [range] = splitDateRange(chunk.from, chunk.to, { chunkDays: daysIn(chunk.from, chunk.to).length, timeZone: shop.timeZone });
       const adapter = createAdapter({ config: this.deps.config, shop, tokens: this.shops.tokens(shop.id), limiter: this.limiter, signal });
-      report = await runChunkPipeline({ db: this.deps.db, buffer: this.buffer, adapter, batchSize: syncSettings(this.deps.config).batchSize, log: this.deps.log }, {
+      report = await runChunkPipeline({ db: this.deps.db, buffer: this.buffer, adapter, batchSize: syncSettings(this.deps.config).batchSize, log: this.deps.log, summaries: this.summaries }, {
         shop, window: { startMs: range.startMs, endMs: range.endMs }, days: report.days, first: chunk.first, syncId: chunk.sync_id, chunkId,
       });
     } catch (err) {
@@ -120,29 +126,46 @@ export class MarketplaceSync {
     return closed;
   }
 
-  /** Replays pending buffered batches (all of them at worker boot) and adds their counts to their syncs. */
+  /**
+   * Replays pending buffered batches (all of them at worker boot) and adds their counts to their syncs. The
+   * sync's buffer figures also take the on-disk summary's (`$max`): a batch buffered by a chunk whose process was
+   * killed before the chunk could report it still counts as saved.
+   */
   async replay(filter?: (b: { meta: BatchMeta }) => boolean): Promise<{ applied: number; quarantined: number; failed: number }> {
-    const perSync = new Map<string, { counts: Partial<Record<Entity, ReturnType<typeof emptyCounts>[Entity]>>; replayed: number }>();
+    // Per sync: the replayed counts, and the days of its buffered batches (their problem days, known from the
+    // batches themselves even when their chunk never reported).
+    const perSync = new Map<string, { counts: Partial<Record<Entity, ReturnType<typeof emptyCounts>[Entity]>>; days: Set<string> }>();
+    const entryOf = (syncId: string, days: unknown) => {
+      const entry = perSync.get(syncId) ?? { counts: {}, days: new Set<string>() };
+      for (const d of Array.isArray(days) ? days : []) entry.days.add(String(d));
+      perSync.set(syncId, entry);
+      return entry;
+    };
     const report = await this.buffer.replay(async (batch) => {
-      const entry = perSync.get(batch.meta.sync_id) ?? { counts: {}, replayed: 0 };
-      perSync.set(batch.meta.sync_id, entry);
+      const entry = entryOf(batch.meta.sync_id, batch.meta.days);
       const counts = (entry.counts[batch.meta.entity] ??= emptyCounts()[batch.meta.entity]);
       await replayBatch(this.deps.db, batch, counts);
-      entry.replayed++;
+      await this.countInSummary(batch.meta.sync_id, 'replayed');
     }, filter);
     for (const q of report.quarantined) {
       this.deps.log.error(`marketplace: buffered ${q.collection} batch ${q.id} failed ${q.retries} replays and was moved to quarantine: ${q.error}`, { file: q.file, sync: q.meta.sync_id });
-      const entry = perSync.get(String(q.meta.sync_id)) ?? { counts: {}, replayed: 0 };
-      perSync.set(String(q.meta.sync_id), entry);
+      entryOf(String(q.meta.sync_id), q.meta.days);
+      await this.countInSummary(String(q.meta.sync_id), 'quarantined');
     }
     const pending = await this.buffer.pending();
     for (const [syncId, e] of perSync) {
-      const q = report.quarantined.filter((x) => x.meta.sync_id === syncId).length;
       const left = (await Promise.all(pending.map((id) => this.buffer.read(id)))).filter((b) => b?.meta.sync_id === syncId).length;
-      await this.syncLog.addReplay(syncId, e.counts, e.replayed, q, left);
+      await this.syncLog.addReplay(syncId, e.counts, left, await this.summaries.read(syncId), [...e.days]);
       await this.syncLog.reconsider(syncId);
     }
     return { applied: report.applied, quarantined: report.quarantined.length, failed: report.failed };
+  }
+
+  /** A batch applied after MongoDB took it: the write happened, so a summary failure is logged, not thrown. */
+  private async countInSummary(syncId: string, counter: 'replayed' | 'quarantined'): Promise<void> {
+    await this.summaries.merge(syncId, { counters: { [counter]: 1 } }).catch((err: unknown) => {
+      this.deps.log.error(`marketplace: ${counter} batch not counted in the summary of sync ${syncId}: ${(err as Error).message}`);
+    });
   }
 
   /** Today (and the days before it, SYNC_RESYNC_DAYS in all) in the default timezone. */

@@ -51,6 +51,53 @@ describe('SharedRateLimiter', () => {
     expect(Date.now() - t0).toBeLessThan(1_500);
   });
 
+  it('hands out slots in a window\'s edge when it has room, counting them in the next window too', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 3 }), headroom: 1, edgeMs: 400 });
+    // Into the last 400 ms of a second (with room for three quick takes before it ends).
+    const lag = Date.now() % 1000;
+    if (lag < 650 || lag > 750) await new Promise((r) => setTimeout(r, (1700 - lag) % 1000));
+    const window = Math.floor(Date.now() / 1000);
+    const edge: Array<{ waitedMs: number; departBy: number }> = [];
+    for (let i = 0; i < 3; i++) edge.push(await l.take('p:edge:x'));
+    expect(Math.floor(Date.now() / 1000)).toBe(window);
+    // Not waited out: the edge of a window with room is used.
+    expect(Math.max(...edge.map((r) => r.waitedMs))).toBeLessThan(200);
+    // Counted in two windows, the request may leave until the second one's edge.
+    expect(edge[0].departBy).toBe((window + 2) * 1000 - 400);
+    // They may reach the platform in the next second, which therefore has no slot left: the fourth goes out in the one after.
+    await l.take('p:edge:x');
+    expect(Math.floor(Date.now() / 1000)).toBe(window + 2);
+    expect(l.stats).toMatchObject({ taken: 4, edge: 3 });
+  });
+
+  it('with adaptiveEdge, counts late slots of a key in the next window too until its round trip is known, then uses its round trip', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 100 }), headroom: 1, edgeMs: 50, adaptiveEdge: true });
+    const lag = Date.now() % 1000;
+    if (lag < 300 || lag > 400) await new Promise((r) => setTimeout(r, (1350 - lag) % 1000));
+    const window = Math.floor(Date.now() / 1000);
+    // 650 ms before the window ends: a fresh key (no answer seen yet) may need most of the window to arrive.
+    expect((await l.take('p:adaptive:x')).departBy).toBe((window + 2) * 1000 - 900);
+    l.observe('p:adaptive:x', 20);
+    // Answers in 20 ms: the configured 50 ms edge is margin enough.
+    expect((await l.take('p:adaptive:x')).departBy).toBe((window + 1) * 1000 - 50);
+    l.observe('p:adaptive:x', 800);
+    // (The estimate decays, by well under a ms here.)
+    expect((await l.take('p:adaptive:x')).departBy).toBeCloseTo((window + 2) * 1000 - 800, -1);
+    expect(Math.floor(Date.now() / 1000)).toBe(window);
+  });
+
+  it('with pace, spreads a window\'s slots over the part before its edge', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 5 }), headroom: 1, edgeMs: 500, pace: true });
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+    const window = Math.floor(Date.now() / 1000);
+    const at = await Promise.all(Array.from({ length: 5 }, async () => (await l.take('p:pace:x'), Date.now() - window * 1000)));
+    // The n-th of five leaves n/5 of the way through the first 500 ms: 0, 100, 200, 300, 400 ms into the second.
+    const sorted = at.sort((x, y) => x - y);
+    expect(sorted[4] - sorted[0]).toBeGreaterThanOrEqual(380);
+    expect(sorted[4]).toBeLessThan(500 + 100);
+    sorted.forEach((ms, n) => expect(ms, `slot ${n + 1}`).toBeGreaterThanOrEqual(n * 100 - 1));
+  });
+
   it('applies the headroom to the platform limit', () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 50 }) });
     expect(l.budget('k')).toEqual({ points: 47, windowSec: 1 });

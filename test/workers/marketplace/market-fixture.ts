@@ -76,10 +76,11 @@ export async function startMarket(label: string, opts: FixtureOptions): Promise<
   const bufferDir = mkdtempSync(path.join(tmpdir(), 'sluice-mkt-'));
   const env: Record<string, string> = {
     ...testEnv.env, ...fakeEnv(fakes), MONGO_URL: `${mongo.uri}/${testEnv.name}`, SYNC_BUFFER_DIR: bufferDir,
-    // Fakes, MongoDB server and worker share one event loop (and the machine other test files): a request can reach
-    // its fake hundreds of ms after it took its slot, so slots are handed out in a window's first half only (the
-    // budget of a window is still used in full: callers burst at its start).
-    RATE_LIMIT_EDGE_MS: '500', MARKET_HTTP_BACKOFF_MS: '20', MARKET_HTTP_MAX_BACKOFF_MS: '200', SYNC_CHUNK_CONCURRENCY: '4', ...opts.env,
+    // Fakes, MongoDB server and worker share one event loop (and the machine with other test files): a request can
+    // reach its fake most of a second after it left, when the process stalls right after a window's burst went out.
+    // Slots after a window's first 200 ms are counted in the next window too, so a request has 800 ms to arrive
+    // (a window's budget is still used in full: callers burst at its start).
+    RATE_LIMIT_EDGE_MS: '800', MARKET_HTTP_BACKOFF_MS: '20', MARKET_HTTP_MAX_BACKOFF_MS: '200', SYNC_CHUNK_CONCURRENCY: '4', ...opts.env,
   };
   const container = new Container({ role: 'test', env: { ...process.env, ...env }, registry: registryOf(marketplaceClasses, env), console: false });
   container.configureMongo(false);

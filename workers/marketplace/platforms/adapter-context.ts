@@ -18,6 +18,15 @@ export interface AdapterContext {
   signal?: AbortSignal;
 }
 
+/**
+ * Per-order calls (tracking, escrow) in flight at once for one chunk. Enough that a window's budget goes out in a
+ * couple of round trips even when a chunk runs alone; not more, because every lane beyond the budget only asks
+ * Redis for a slot at each window's start to be told to wait, a herd that delays the requests that did get one.
+ */
+export function perOrderLanes(rateLimit: number): number {
+  return Math.max(1, Math.min(16, Math.floor(rateLimit)));
+}
+
 /** Splits ids into groups of at most `size`. */
 export function chunked<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

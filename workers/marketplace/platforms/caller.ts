@@ -65,11 +65,11 @@ export class PlatformCaller {
     let refreshed = false;
     let lastError: Error | undefined;
     for (let attempt = 1; attempt <= o.attempts; attempt++) {
-      const { waitedMs } = await o.limiter.take(`${o.limitKey}:${endpoint}`, o.signal);
-      o.stats.waitedMs += waitedMs;
+      const req = await this.slotFor(endpoint, build);
       o.stats.calls[endpoint] = (o.stats.calls[endpoint] ?? 0) + 1;
-      const req = await build();
+      const sent = Date.now();
       const outcome = await this.once(endpoint, req);
+      o.limiter.observe(`${o.limitKey}:${endpoint}`, Date.now() - sent);
       if (!(outcome instanceof PlatformError)) return outcome.data;
       lastError = outcome;
       if (outcome.kind === 'non-retryable') throw outcome;
@@ -92,6 +92,21 @@ export class PlatformCaller {
       await sleep(delay, o.signal);
     }
     throw new PlatformError(o.platform, endpoint, 'retryable', (lastError as PlatformError | undefined)?.code ?? '', `gave up after ${o.attempts} tries: ${lastError?.message ?? 'no answer'}`);
+  }
+
+  /**
+   * Takes a rate-limit slot and builds the request. A request that could not leave in time for its slot's window
+   * (the event loop was held up, e.g. signing under load) takes a new slot rather than risk the platform's count.
+   */
+  private async slotFor(endpoint: string, build: () => CallRequest | Promise<CallRequest>): Promise<CallRequest> {
+    const o = this.opts;
+    for (;;) {
+      const slot = await o.limiter.take(`${o.limitKey}:${endpoint}`, o.signal);
+      o.stats.waitedMs += slot.waitedMs;
+      const req = await build();
+      if (Date.now() <= slot.departBy) return req;
+      o.limiter.expired();
+    }
   }
 
   private async once(endpoint: string, req: CallRequest): Promise<{ data: unknown } | PlatformError> {

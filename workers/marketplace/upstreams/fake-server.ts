@@ -99,6 +99,8 @@ export class FakeMarketplace {
   private server!: http.Server;
   private readonly compiled: Array<{ route: Route; re: RegExp; names: string[] }>;
   private readonly windows = new Map<string, { window: number; count: number }>();
+  /** Requests counted in each past clock-second window, by shop and API (what the limit saw). */
+  readonly windowHistory = new Map<string, Array<{ window: number; count: number }>>();
   private readonly bans = new Map<string, number>();
   /** Authenticated requests by shop id and route path (`<shopId> <path>`). */
   private readonly perShop = new Map<string, number>();
@@ -163,6 +165,14 @@ export class FakeMarketplace {
     return [...this.stats.values()].reduce((n, s) => n + s.violations, 0);
   }
 
+  /** Every clock-second window of an API (path suffix) with the requests it counted, the current one included. */
+  windowsOf(path: string): Array<{ window: number; count: number }> {
+    const out: Array<{ window: number; count: number }> = [];
+    for (const [key, list] of this.windowHistory) if (key.endsWith(path)) out.push(...list);
+    for (const [key, w] of this.windows) if (key.endsWith(path)) out.push(w);
+    return out.sort((a, b) => a.window - b.window);
+  }
+
   requests(path?: string): number {
     return [...this.stats.entries()].filter(([k]) => !path || k.endsWith(path)).reduce((n, [, s]) => n + s.requests, 0);
   }
@@ -195,8 +205,14 @@ export class FakeMarketplace {
   private overLimit(key: string, now: number): boolean {
     const window = Math.floor(now / 1000);
     const w = this.windows.get(key);
-    if (!w || w.window !== window) this.windows.set(key, { window, count: 1 });
-    else w.count++;
+    if (!w || w.window !== window) {
+      if (w) {
+        const past = this.windowHistory.get(key);
+        if (past) past.push(w);
+        else this.windowHistory.set(key, [w]);
+      }
+      this.windows.set(key, { window, count: 1 });
+    } else w.count++;
     const banned = (this.bans.get(key) ?? 0) > now;
     const over = (this.windows.get(key)!.count > this.opts.limitPerSec) || banned;
     if (over && this.opts.banMs > 0 && !banned) this.bans.set(key, now + this.opts.banMs);

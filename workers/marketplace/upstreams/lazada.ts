@@ -5,7 +5,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { FakeMarketplace, num, type FakeOptions, type FakeReply, type FakeRequest, type Platform, type Route } from './fake-server';
-import type { GenOrder } from './shop-data';
+import { shopIndex, type GenOrder } from './shop-data';
 
 export const LAZADA_APP = { appKey: '100123', appSecret: 'fake-lazada-app-secret-xyz' };
 
@@ -90,7 +90,7 @@ const routes: Route[] = [
       }
       if (!Array.isArray(ids) || ids.length === 0) return fail('InvalidParameter', 'order_ids must be a JSON array, e.g. [1,2]');
       if (ids.length > 50) return fail('E038', 'Too many orders were requested (at most 50)');
-      const byId = new Map(shop.data.orders.map((o) => [o.id, o]));
+      const { byId } = shopIndex(shop.data);
       return ok(ids.flatMap((id) => {
         const o = byId.get(String(id));
         return o ? [{ order_id: Number(o.id), order_number: Number(o.id), order_items: o.items.map((it) => ({ order_item_id: Number(it.itemId), name: it.name, sku: it.sku, shop_sku: `${it.productId}_VNAMZ`, item_price: it.price, paid_price: it.price, quantity: it.qty, status: o.status.toLowerCase(), tracking_code: o.trackingNumber, shipment_provider: 'LEX VN', created_at: isoAt(o.createdSec), updated_at: isoAt(o.updatedSec) })) }] : [];
@@ -100,7 +100,7 @@ const routes: Route[] = [
   {
     method: 'GET', path: '/logistic/order/trace',
     handle: ({ req, shop }) => {
-      const o = shop.data.orders.find((x) => x.id === req.query.get('order_id'));
+      const o = shopIndex(shop.data).byId.get(String(req.query.get('order_id')));
       if (!o) return fail('E082', 'order not found');
       return ok({ module: [{ order_id: o.id, package_detail_info_list: [{ tracking_number: o.trackingNumber, logistic_detail_info_list: [
         { detail_type: 'PACKED', description: 'Đã đóng gói', event_time: (o.createdSec + 300) * 1000 },

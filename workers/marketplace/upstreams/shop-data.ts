@@ -112,6 +112,18 @@ export function generateShop(spec: ShopSpec): ShopData {
   return { spec, orders, returns, txns, products };
 }
 
+const indexes = new WeakMap<ShopData, { orders: number; byId: Map<string, GenOrder>; txnByOrder: Map<string, GenTxn> }>();
+
+/** Orders by id and money lines by order id (built once per shop; rebuilt when orders were added). */
+export function shopIndex(data: ShopData): { byId: Map<string, GenOrder>; txnByOrder: Map<string, GenTxn> } {
+  let i = indexes.get(data);
+  if (!i || i.orders !== data.orders.length) {
+    i = { orders: data.orders.length, byId: new Map(data.orders.map((o) => [o.id, o])), txnByOrder: new Map(data.txns.map((t) => [t.orderId, t])) };
+    indexes.set(data, i);
+  }
+  return i;
+}
+
 /** Index of the first record with `createdSec >= t` (records sorted by createdSec). */
 export function lowerBound(list: ReadonlyArray<{ createdSec: number }>, t: number): number {
   let lo = 0;

@@ -5,7 +5,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { FakeMarketplace, num, type FakeOptions, type FakeReply, type FakeRequest, type Platform, type Route } from './fake-server';
-import type { GenOrder } from './shop-data';
+import { shopIndex, type GenOrder } from './shop-data';
 
 export const SHOPEE_APP = { partnerId: 2001234, partnerKey: 'fake-shopee-partner-key-abcdef' };
 const MAX_WINDOW_S = 15 * 86_400;
@@ -101,14 +101,14 @@ const routes: Route[] = [
     handle: ({ req, shop }) => {
       const sns = String(req.query.get('order_sn_list') ?? '').split(',').filter(Boolean);
       if (sns.length < 1 || sns.length > 50) return reply(400, 'error_param', `order_sn_list must hold 1 to 50 order_sn, got ${sns.length}`);
-      const byId = new Map(shop.data.orders.map((o) => [o.id, o]));
+      const { byId } = shopIndex(shop.data);
       return ok({ order_list: sns.flatMap((sn) => (byId.has(sn) ? [detail(byId.get(sn)!)] : [])) });
     },
   },
   {
     method: 'GET', path: '/api/v2/logistics/get_tracking_info',
     handle: ({ req, shop }) => {
-      const o = shop.data.orders.find((x) => x.id === req.query.get('order_sn'));
+      const o = shopIndex(shop.data).byId.get(String(req.query.get('order_sn')));
       if (!o) return reply(400, 'logistics.order_not_found', 'Order not found.');
       return ok({ order_sn: o.id, package_number: `PK${o.id}`, logistics_status: 'LOGISTICS_PICKUP_DONE', tracking_info: [
         { update_time: o.createdSec + 300, description: 'Đơn hàng đã được tạo', logistics_status: 'ORDER_CREATED' },
@@ -119,7 +119,7 @@ const routes: Route[] = [
   {
     method: 'GET', path: '/api/v2/payment/get_escrow_detail',
     handle: ({ req, shop }) => {
-      const t = shop.data.txns.find((x) => x.orderId === req.query.get('order_sn'));
+      const t = shopIndex(shop.data).txnByOrder.get(String(req.query.get('order_sn')));
       if (!t) return reply(400, 'payment.order_not_found', 'Order not found.');
       return ok({ order_sn: t.orderId, escrow_release_time: t.createdSec, order_income: { escrow_amount: Number(t.amount), buyer_total_amount: Number(t.amount), commission_fee: Number(t.fee), service_fee: 0, seller_transaction_fee: 0 } });
     },

@@ -5,7 +5,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { FakeMarketplace, num, offsetOf, pageToken, type FakeOptions, type FakeReply, type FakeRequest, type Platform, type Route } from './fake-server';
-import { createdBetween, type GenOrder } from './shop-data';
+import { createdBetween, shopIndex, type GenOrder } from './shop-data';
 
 export const TIKTOK_APP = { appKey: 'fake-tiktok-app', appSecret: 'fake-tiktok-secret-0123456789' };
 
@@ -101,14 +101,14 @@ const routes: Route[] = [
     handle: ({ req, shop }) => {
       const ids = String(req.query.get('ids') ?? '').split(',').filter(Boolean);
       if (ids.length === 0 || ids.length > 50) return err(400, 36009003, `ids must hold 1 to 50 order ids, got ${ids.length}`);
-      const byId = new Map(shop.data.orders.map((o) => [o.id, o]));
+      const { byId } = shopIndex(shop.data);
       return ok({ orders: ids.flatMap((id) => (byId.has(id) ? [orderDetail(byId.get(id)!)] : [])) });
     },
   },
   {
     method: 'GET', path: '/fulfillment/202309/orders/:order_id/tracking',
     handle: ({ shop, params }) => {
-      const o = shop.data.orders.find((x) => x.id === params.order_id);
+      const o = shopIndex(shop.data).byId.get(params.order_id);
       if (!o) return err(200, 21011001, `order ${params.order_id} does not exist`);
       return ok({ tracking: [
         { description: 'Seller is preparing the parcel', update_time_millis: (o.createdSec + 300) * 1000 },

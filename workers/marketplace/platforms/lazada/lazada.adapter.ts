@@ -3,7 +3,7 @@
  * reaches is halved until each half fits), 50-id item batches, trace, finance transactions, reverse orders, products.
  */
 import { dayOf, halveWindow, offsetMsAt, type TimeWindow } from '../../../../plugins/date-range';
-import { chunked, mapLimit, type AdapterContext } from '../adapter-context';
+import { chunked, mapLimit, perOrderLanes, type AdapterContext } from '../adapter-context';
 import { authFailure, PlatformCaller, type CallRequest } from '../caller';
 import { PlatformError, type Credentials, type OrderStub, type PlatformAdapter, type RawRecord } from '../types';
 import { signLazada } from './sign';
@@ -27,7 +27,6 @@ export const LAZADA_GATEWAYS: Record<string, string> = {
 const PAGE = 100;
 const FINANCE_PAGE = 500;
 const PRODUCT_PAGE = 50;
-const PER_ORDER_LANES = 8;
 /** /order/get's answer for an order id the seller does not have (Seller Center error table; unconfirmed for this call). */
 const ORDER_NOT_FOUND = 'E016';
 
@@ -110,7 +109,7 @@ export class LazadaAdapter implements PlatformAdapter {
 
   /**
    * Lazada has no multi-order header call: each order comes from /order/get (one id, paced by the shared limiter,
-   * PER_ORDER_LANES in flight), then its items from one /orders/items/get per 50 ids (as the sync's orderDetails).
+   * perOrderLanes in flight), then its items from one /orders/items/get per 50 ids (as the sync's orderDetails).
    * An id Lazada answers E016 (unknown order) or with an empty order is left out; any other failure fails the call.
    */
   async ordersById(ids: readonly string[]): Promise<RawRecord[]> {
@@ -118,7 +117,7 @@ export class LazadaAdapter implements PlatformAdapter {
     const numeric = ids.filter((id) => /^\d+$/.test(id));
     const out: RawRecord[] = [];
     for (const group of chunked(numeric, this.ctx.detailBatch)) {
-      const heads = await mapLimit(group, PER_ORDER_LANES, (id) => this.orderHead(id));
+      const heads = await mapLimit(group, perOrderLanes(this.app.rateLimit), (id) => this.orderHead(id));
       const stubs = heads.flatMap((h) => (h ? [{ id: String(h.order_id), summary: h }] : []));
       if (stubs.length) out.push(...(await this.orderDetails(stubs)));
     }
@@ -136,7 +135,7 @@ export class LazadaAdapter implements PlatformAdapter {
   }
 
   tracking(ids: string[]): Promise<RawRecord[]> {
-    return mapLimit(ids, PER_ORDER_LANES, async (id) => {
+    return mapLimit(ids, perOrderLanes(this.app.rateLimit), async (id) => {
       const data = (await this.get('logistic.trace', '/logistic/order/trace', { order_id: id })) as { module?: RawRecord[] };
       return { order_id: id, packages: data.module?.[0]?.package_detail_info_list ?? [] };
     });

@@ -1,6 +1,6 @@
 /** Shopee v2 adapter: cursor pagination in windows of at most 15 days, 50-sn detail batches, escrow, wallet, returns, items. */
 import { capWindows, type TimeWindow } from '../../../../plugins/date-range';
-import { chunked, mapLimit, type AdapterContext } from '../adapter-context';
+import { chunked, mapLimit, perOrderLanes, type AdapterContext } from '../adapter-context';
 import { authFailure, PlatformCaller, type CallRequest } from '../caller';
 import { PlatformError, type Credentials, type OrderStub, type PlatformAdapter, type RawRecord } from '../types';
 import { signShopee } from './sign';
@@ -13,7 +13,6 @@ export interface ShopeeApp {
 }
 
 const PAGE = 100;
-const PER_ORDER_LANES = 8;
 const DETAIL_FIELDS = 'buyer_user_id,buyer_username,recipient_address,item_list,pay_time,total_amount,actual_shipping_fee,shipping_carrier,package_list';
 
 type Envelope = { error?: string; message?: string; response?: unknown };
@@ -96,11 +95,11 @@ export class ShopeeAdapter implements PlatformAdapter {
   }
 
   tracking(ids: string[]): Promise<RawRecord[]> {
-    return mapLimit(ids, PER_ORDER_LANES, async (sn) => ({ order_sn: sn, ...(await this.get('logistics.tracking', '/api/v2/logistics/get_tracking_info', { order_sn: sn })) }));
+    return mapLimit(ids, perOrderLanes(this.app.rateLimit), async (sn) => ({ order_sn: sn, ...(await this.get('logistics.tracking', '/api/v2/logistics/get_tracking_info', { order_sn: sn })) }));
   }
 
   orderMoney(ids: string[]): Promise<RawRecord[]> {
-    return mapLimit(ids, PER_ORDER_LANES, async (sn) => ({ order_sn: sn, kind: 'escrow', ...(await this.get('payment.escrow', '/api/v2/payment/get_escrow_detail', { order_sn: sn })) }));
+    return mapLimit(ids, perOrderLanes(this.app.rateLimit), async (sn) => ({ order_sn: sn, kind: 'escrow', ...(await this.get('payment.escrow', '/api/v2/payment/get_escrow_detail', { order_sn: sn })) }));
   }
 
   private async *pagedByNumber(endpoint: string, path: string, w: TimeWindow, pick: (d: Record<string, unknown>) => RawRecord[]): AsyncGenerator<RawRecord[]> {

@@ -1,6 +1,6 @@
 /** TikTok Shop adapter (API 202309): page_token pagination, 50-id detail batches, statements, returns, products. */
 import type { TimeWindow } from '../../../../plugins/date-range';
-import { chunked, mapLimit, type AdapterContext } from '../adapter-context';
+import { chunked, mapLimit, perOrderLanes, type AdapterContext } from '../adapter-context';
 import { authFailure, PlatformCaller, type CallRequest } from '../caller';
 import { PlatformError, type Credentials, type OrderStub, type PlatformAdapter, type RawRecord } from '../types';
 import { signTiktok } from './sign';
@@ -14,8 +14,6 @@ export interface TiktokApp {
 
 const PAGE = 100;
 const RETURNS_PAGE = 50;
-/** Per-order calls in flight at once (the limiter paces them). */
-const PER_ORDER_LANES = 8;
 
 type Envelope = { code?: number; message?: string; data?: unknown };
 
@@ -98,7 +96,7 @@ export class TiktokAdapter implements PlatformAdapter {
   }
 
   tracking(ids: string[]): Promise<RawRecord[]> {
-    return mapLimit(ids, PER_ORDER_LANES, async (id) => {
+    return mapLimit(ids, perOrderLanes(this.app.rateLimit), async (id) => {
       const data = await this.send('tracking', 'GET', `/fulfillment/202309/orders/${encodeURIComponent(id)}/tracking`, {});
       return { order_id: id, tracking: data.tracking ?? [] };
     });
