@@ -39,8 +39,9 @@ class NoopFailuresWorker extends ScheduleWorker {
   }
 }
 
-async function bareBull(prefix: string, round: number): Promise<number> {
-  const q = new Bull(`bare-noop-${round}`, REDIS_URL, { prefix: `${prefix}bare` });
+/** Bare Bull with JOBS paused jobs and `processor` at CONCURRENCY: ms from resume until every job completed. */
+async function timedBull(name: string, prefix: string, processor: (job: Bull.Job) => Promise<unknown>): Promise<number> {
+  const q = new Bull(name, REDIS_URL, { prefix });
   await q.pause();
   await q.addBulk(Array.from({ length: JOBS }, (_, i) => ({ data: { i }, opts: { removeOnComplete: 1000 } })));
   let done = 0;
@@ -49,7 +50,7 @@ async function bareBull(prefix: string, round: number): Promise<number> {
       if (++done === JOBS) resolve();
     });
   });
-  void q.process(CONCURRENCY, async () => null);
+  void q.process(CONCURRENCY, processor);
   await q.isReady();
   const started = performance.now();
   await q.resume();
@@ -57,6 +58,10 @@ async function bareBull(prefix: string, round: number): Promise<number> {
   const ms = performance.now() - started;
   await q.close();
   return ms;
+}
+
+function bareBull(prefix: string, round: number): Promise<number> {
+  return timedBull(`bare-noop-${round}`, `${prefix}bare`, async () => null);
 }
 
 const HANDWRITTEN_TABLE = `CREATE TABLE IF NOT EXISTS handwritten_executions (
@@ -70,16 +75,7 @@ async function bullWithInsert(names: ReturnType<typeof isolatedNames>, round: nu
   await admin.end();
   const pool = mysql.createPool({ uri: names.databaseUrl, connectionLimit: CONCURRENCY });
   await pool.query(HANDWRITTEN_TABLE);
-  const q = new Bull(`bare-insert-${round}`, REDIS_URL, { prefix: `${names.prefix}hand` });
-  await q.pause();
-  await q.addBulk(Array.from({ length: JOBS }, (_, i) => ({ data: { i }, opts: { removeOnComplete: 1000 } })));
-  let done = 0;
-  const finished = new Promise<void>((resolve) => {
-    q.on('completed', () => {
-      if (++done === JOBS) resolve();
-    });
-  });
-  void q.process(CONCURRENCY, async (job) => {
+  const ms = await timedBull(`bare-insert-${round}`, `${names.prefix}hand`, async (job) => {
     const started = new Date();
     const result = null;
     const finishedAt = new Date();
@@ -87,12 +83,6 @@ async function bullWithInsert(names: ReturnType<typeof isolatedNames>, round: nu
       [randomUUID(), String(job.id), 'bench-hand', 'succeeded', JSON.stringify(job.data), JSON.stringify(result), started, finishedAt, finishedAt.getTime() - started.getTime()]);
     return result;
   });
-  await q.isReady();
-  const started = performance.now();
-  await q.resume();
-  await finished;
-  const ms = performance.now() - started;
-  await q.close();
   const [rows] = await pool.query('SELECT COUNT(*) AS n FROM handwritten_executions WHERE job_id IS NOT NULL');
   await pool.query('TRUNCATE handwritten_executions');
   await pool.end();

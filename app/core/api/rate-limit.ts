@@ -48,7 +48,7 @@ export async function registerRateLimit(app: FastifyInstance, c: Container, opts
   redis.on('error', report);
   const store = BatchedRedisStore.create(redis, {
     prefix: `${c.keys.prefix}${name}:`, syncMs: c.settings.API_RATE_LIMIT_SYNC_MS,
-    onError: (err) => report(err),
+    onError: report,
   });
   app.addHook('onClose', async () => {
     // The last counts still reach the other processes.

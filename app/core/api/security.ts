@@ -2,7 +2,7 @@
  * Security headers everywhere, and CORS only for the origins API_CORS_ORIGINS lists (off when empty).
  *
  * The headers are helmet's (its defaults, or a route's `config.helmet` options, `false` for none), computed once
- * per distinct configuration when a route is registered, and set on each reply by one onRequest hook. The
+ * per distinct configuration (on a route's first request), and set on each reply by one onRequest hook. The
  * @fastify/helmet plugin builds a new helmet middleware for every request instead (re-parsing the CSP
  * directives), which cost about a fifth of a cached 304's time; the headers a client sees are the same.
  */

@@ -18,8 +18,7 @@ import { classifyFailure, errorText, ShutdownInterruption } from './failure';
 import { assertParams } from './params';
 import type { LiveRuns, RunLease } from './live-runs';
 import { ExecutionLogger } from './run-logger';
-import { JobContext, RunAbort, runLinks } from './run-context';
-import { databaseByName } from '../structures/database-base';
+import { databaseReader, JobContext, RunAbort, runLinks } from './run-context';
 import type { StateMirror } from './state-mirror';
 import type { TaskQueues } from './task-queues';
 import type { RedisKeys } from './redis';
@@ -352,7 +351,7 @@ export class JobRunner {
       await worker.onAbandoned({
         executionId: snap.id, workerId: def.id, params: snap.params as Record<string, unknown>, error: snap.error ?? 'abandoned',
         config: this.configOf(def.id), log, redis: this.deps.redis, mongo: this.deps.mongo,
-        database: (name: string) => databaseByName(name, this.deps.registry.databaseOptions()),
+        database: databaseReader(this.deps.registry),
         ...runLinks(this.deps, def.id, snap.id),
       });
     } catch (err) {

@@ -67,6 +67,11 @@ type Publish = RunContext['publish'];
 interface Links { enqueue: Enqueue; enqueueMany: EnqueueMany; publish: Publish }
 
 /** ctx.enqueue / ctx.enqueueMany (chained, linked to the execution) and ctx.publish (tagged with it). */
+/** `ctx.database(name)`: the Drizzle instance of a declared `@Database` (runs and abandoned-job handlers alike). */
+export function databaseReader(registry: WorkerRegistry): RunContext['database'] {
+  return (name: string) => databaseByName(name, registry.databaseOptions());
+}
+
 export function runLinks(services: RunServices, workerId: string, executionId: string): Links {
   const chained = { trigger: 'chained' as const, parentExecutionId: executionId };
   return {
@@ -160,7 +165,6 @@ export class JobContext implements RunContext {
   }
 
   get database(): RunContext['database'] {
-    const registry = this.services.registry;
-    return (this.databaseFn ??= (name: string) => databaseByName(name, registry.databaseOptions()));
+    return (this.databaseFn ??= databaseReader(this.services.registry));
   }
 }
