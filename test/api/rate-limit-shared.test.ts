@@ -80,7 +80,7 @@ describe('shared rate limit', () => {
     const errors: Error[] = [];
     const store = BatchedRedisStore.create(redis, { prefix: 'rl:', syncMs: 10, onError: (e) => errors.push(e) });
     cleanups.push(async () => store.close());
-    const incr = () => new Promise<number>((resolve, reject) => store.incr('10.0.0.1', (err, res) => (err ? reject(err) : resolve(res!.current)), 60_000));
+    const incr = async (): Promise<number> => store.hit('10.0.0.1', 60_000).current;
     expect(await incr()).toBe(1);
     await store.flush();
     expect(await redis.get('rl:10.0.0.1')).toBe('1');

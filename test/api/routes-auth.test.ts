@@ -105,6 +105,24 @@ describe('registered routes', () => {
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
   });
 
+  it('data answers carry the short API set of security headers; documents carry helmet\'s', async () => {
+    for (const [url, headers] of [['/health', {}], ['/workers', asReader], ['/workers/nope', asReader]] as const) {
+      const res = await api.app.inject({ method: 'GET', url, headers });
+      expect(res.headers['content-type'], url).toContain('application/json');
+      expect(res.headers['content-security-policy'], url).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.headers['x-frame-options'], url).toBe('DENY');
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['strict-transport-security'], url).toContain('max-age=');
+      expect(res.headers['x-dns-prefetch-control'], url).toBeUndefined();
+    }
+    for (const url of ['/dashboard', '/dashboard/app.js']) {
+      const res = await api.app.inject({ method: 'GET', url });
+      expect(res.headers['content-security-policy'], url).toContain("default-src 'self'");
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(res.headers['cross-origin-opener-policy'], url).toBe('same-origin');
+    }
+  });
+
   it('the queue board takes ?token= once and keeps it in an HttpOnly cookie', async () => {
     const res = await api.app.inject({ method: 'GET', url: '/admin/queues?token=admin-token-0123456789' });
     expect(res.statusCode).toBe(303);
@@ -149,10 +167,18 @@ describe('limits and error bodies', () => {
     const h = await startApiOnly('ratelimit', [RaTask], { API_RATE_LIMIT_MAX: '3', API_RATE_LIMIT_WINDOW_MS: '60000' });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await h.app.inject({ method: 'GET', url: '/workers', headers: asAdmin })).statusCode);
+      const remaining: unknown[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await h.app.inject({ method: 'GET', url: '/workers', headers: asAdmin });
+        statuses.push(res.statusCode);
+        remaining.push(res.headers['x-ratelimit-remaining']);
+        expect(res.headers['x-ratelimit-limit']).toBe('3');
+      }
       expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(remaining).toEqual(['2', '1', '0', '0']);
       const limited = await h.app.inject({ method: 'GET', url: '/workers', headers: asAdmin });
-      expect(limited.headers['retry-after']).toBeDefined();
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(50);
+      expect(Number(limited.headers['x-ratelimit-reset'])).toBe(Number(limited.headers['retry-after']));
       expect(limited.json()).toMatchObject({ statusCode: 429, code: 'SLUICE_RATE_LIMITED' });
       // Unauthenticated attempts count too (token guessing is throttled); health stays outside the limit.
       expect((await h.app.inject({ method: 'GET', url: '/workers' })).statusCode).toBe(429);

@@ -1,5 +1,5 @@
 /**
- * A @fastify/rate-limit store that counts in the process and shares the counts through Redis in batches.
+ * The API's rate-limit counters: counted in the process and shared through Redis in batches.
  *
  * The stock Redis store makes one round trip per request; on a cached answer (a 304, a health probe, a webhook
  * intake) that round trip was most of the request's time. Here a request is counted locally and answered at once;
@@ -34,7 +34,11 @@ interface Counter {
   expiresAt: number;
 }
 
-type Reply = (err: Error | null, res: { current: number; ttl: number } | null) => void;
+/** A client's count in the current window (this request included) and the ms until the window ends. */
+export interface Hit {
+  current: number;
+  ttl: number;
+}
 
 interface RedisWithSync extends Redis {
   sluiceRateSync(key: string, by: number, windowMs: number): Promise<[number, number]>;
@@ -49,7 +53,7 @@ export interface BatchedStoreOptions {
   onError: (err: Error) => void;
 }
 
-/** Shared by a store and its route children: one map of counters, one timer, one pipeline per sync. */
+/** One map of counters, one timer, one pipeline per sync. */
 class Counters {
   readonly map = new Map<string, Counter>();
   private timer: NodeJS.Timeout | null = null;
@@ -130,29 +134,18 @@ class Counters {
   }
 }
 
-/** The store @fastify/rate-limit calls (`incr`, `read`, `child`). */
+/** The limiter's view of the counters (rate-limit.ts asks it synchronously, once per request). */
 export class BatchedRedisStore {
-  private constructor(private readonly counters: Counters, private readonly scope: string) {}
+  private constructor(private readonly counters: Counters) {}
 
   static create(redis: Redis, opts: BatchedStoreOptions): BatchedRedisStore {
-    return new BatchedRedisStore(new Counters(redis as RedisWithSync, opts), '');
+    return new BatchedRedisStore(new Counters(redis as RedisWithSync, opts));
   }
 
-  incr(key: string, cb: Reply, timeWindow: number): void {
-    const c = this.counters.count(`${this.scope}${key}`, timeWindow);
-    cb(null, { current: c.base + c.inflight + c.pending, ttl: Math.max(0, c.expiresAt - Date.now()) });
-  }
-
-  read(key: string, cb: Reply): void {
-    const c = this.counters.map.get(`${this.scope}${key}`);
-    const now = Date.now();
-    if (!c || c.expiresAt <= now) return cb(null, { current: 0, ttl: 0 });
-    cb(null, { current: c.base + c.inflight + c.pending, ttl: c.expiresAt - now });
-  }
-
-  /** A route with its own `config.rateLimit` counts under its own keys, as the stock stores do. */
-  child(routeOptions: { routeInfo: { method: string; url: string } }): BatchedRedisStore {
-    return new BatchedRedisStore(this.counters, `${this.scope}${routeOptions.routeInfo.method}${routeOptions.routeInfo.url}-`);
+  /** Counts one request of `key`; a key seen for the first time (or after its window) starts a window. */
+  hit(key: string, windowMs: number): Hit {
+    const c = this.counters.count(key, windowMs);
+    return { current: c.base + c.inflight + c.pending, ttl: Math.max(0, c.expiresAt - Date.now()) };
   }
 
   /** Pushes the counts made so far (tests, and shutdown). */

@@ -3,7 +3,7 @@
  * against every configured one in constant time: both sides are hashed to equal-length digests first, so
  * neither the length nor the content of a token leaks through timing, and the loop never exits early.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 export type Role = 'read' | 'admin';
 
@@ -16,7 +16,8 @@ interface StoredToken extends ApiPrincipal {
   digest: Buffer;
 }
 
-const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+// One-shot hash: half the cost of a Hash object per request.
+const digest = (token: string): Buffer => hash('sha256', token, 'buffer');
 
 export class TokenStore {
   private readonly tokens: StoredToken[];
