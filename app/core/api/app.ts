@@ -6,7 +6,6 @@ import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import cookie from '@fastify/cookie';
 import type { Container } from '../runtime/container';
 import { adminScope } from './admin-scope';
 import { loadPluginRoutes } from './plugin-routes';
@@ -68,8 +67,6 @@ export async function buildApiApp(c: Container, opts: ApiAppOptions = {}): Promi
   installBodyParsers(app, c.settings.JSON_MAX_DEPTH);
   for (const schema of [ErrorBody, Execution, LogLine, Worker, ConfigRow]) app.addSchema(schema);
   await registerSecurityHeaders(app, c.settings.API_CORS_ORIGINS);
-  // Parses Cookie headers (the queue board keeps its token in one) and sets them with the right attributes.
-  await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 4_096, handleProtocols: (protocols) => selectProtocol(protocols) } });
   await registerDocs(app);
   await app.register(healthRoutes(c, opts.probes ?? new Map()));

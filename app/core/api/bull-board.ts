@@ -3,6 +3,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import cookie from '@fastify/cookie';
 import type { Container } from '../runtime/container';
 import { bodyOfError, tableBodyFor } from './error-handler';
 
@@ -33,6 +34,8 @@ export async function mountBullBoard(app: FastifyInstance, c: Container): Promis
       route.config = { ...(route.config ?? {}), tokenFrom: 'board', adminOnly: true, helmet: { contentSecurityPolicy: false } } as typeof route.config;
     });
     scope.addHook('onSend', async (_req, reply, payload) => inTableShape(reply, payload));
+    // Only the board reads a cookie (its token) and sets one: parsing stays out of every other request.
+    await scope.register(cookie);
     await scope.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
   });
 }

@@ -45,7 +45,7 @@ export function protocolToken(header: string | string[] | undefined): string | u
   return hit ? hit.slice(WS_TOKEN_PROTOCOL_PREFIX.length) : undefined;
 }
 
-/** The board cookie, parsed by @fastify/cookie (registered by app.ts). */
+/** The board cookie, parsed by @fastify/cookie (registered in the board's scope, bull-board.ts). */
 function cookieToken(req: FastifyRequest): string | undefined {
   return req.cookies?.[BOARD_COOKIE] || undefined;
 }
