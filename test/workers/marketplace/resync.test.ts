@@ -19,15 +19,28 @@ const RESYNC = 'marketplace-resync';
 const TZ = 'Asia/Ho_Chi_Minh';
 const PLATFORMS: PlatformName[] = ['tiktok', 'shopee', 'lazada'];
 const PER_DAY = 20;
-const today = dayOf(Date.now(), TZ);
-const yesterday = addDays(today, -1);
+/** The test's "today" must still be the worker's when the fire runs, a minute or so later. */
+const MARGIN_MS = 180_000;
+let today = '';
+let yesterday = '';
+
+/** Within MARGIN_MS of midnight in TZ, waits for the day to turn (a clock boundary, not a guess at a duration). */
+async function dayWithRoomLeft(): Promise<string> {
+  const now = Date.now();
+  const day = dayOf(now, TZ);
+  if (dayOf(now + MARGIN_MS, TZ) === day) return day;
+  while (dayOf(Date.now(), TZ) === day) await new Promise((r) => setTimeout(r, 1_000));
+  return dayOf(Date.now(), TZ);
+}
 
 describe('the 6-hourly re-sync', () => {
   let f: MarketFixture;
   beforeAll(async () => {
+    today = await dayWithRoomLeft();
+    yesterday = addDays(today, -1);
     const shop = { ordersPerDay: PER_DAY, from: yesterday, to: today, products: 10 };
     f = await startMarket('mktresync', { shops: { tiktok: shop, shopee: shop, lazada: shop } });
-  });
+  }, MARGIN_MS + 60_000);
   afterAll(async () => f?.close());
 
   /** `synced_at` of every document of an entity, by id and shop. */
