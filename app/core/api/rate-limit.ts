@@ -64,12 +64,44 @@ export async function registerRateLimit(app: FastifyInstance, c: Container, opts
   // Without an offline queue, syncs made before the connection is up fail (counts stay local): wait for it
   // briefly at boot (an API whose Redis is down still starts, limiting on its own counts, as above).
   await waitReady(redis, 2_000);
+  // A route may carry its own limit (`config.rateLimit`: `false` for none, or `{ max?, timeWindow? }` in ms),
+  // counted under its own keys, as @fastify/rate-limit's per-route option does.
+  const perRoute = new WeakMap<object, RouteLimit | null>();
+  const scopeLimit: RouteLimit = { max, windowMs, prefix: '' };
+  app.addHook('onRoute', (route) => {
+    const own = route.config?.rateLimit;
+    if (own !== undefined) routeLimit(own, scopeLimit, `${String(route.method)} ${route.url}`);
+  });
   app.addHook('onRequest', (req, reply, done) => {
-    const { current, ttl } = store.hit(normalizeIP(req.ip), windowMs);
+    const config = req.routeOptions.config;
+    let limit = config.rateLimit === undefined ? scopeLimit : perRoute.get(config);
+    if (limit === undefined) perRoute.set(config, (limit = routeLimit(config.rateLimit, scopeLimit, `${String(req.routeOptions.method)} ${req.routeOptions.url}`)));
+    if (!limit) return done();
+    const { current, ttl } = store.hit(limit.prefix + normalizeIP(req.ip), limit.windowMs);
     const reset = Math.ceil(ttl / 1000);
-    reply.header('x-ratelimit-limit', max).header('x-ratelimit-remaining', Math.max(0, max - current)).header('x-ratelimit-reset', reset);
-    if (current <= max) return done();
+    reply.header('x-ratelimit-limit', limit.max).header('x-ratelimit-remaining', Math.max(0, limit.max - current)).header('x-ratelimit-reset', reset);
+    if (current <= limit.max) return done();
     reply.header('retry-after', reset);
     done(new ApiErrors.RateLimited(`${reset} s`));
   });
+}
+
+interface RouteLimit {
+  max: number;
+  windowMs: number;
+  /** Keeps a route's own counts apart from the scope's. */
+  prefix: string;
+}
+
+/** A route's `config.rateLimit` over the scope's limit; throws at registration on options this limiter lacks. */
+function routeLimit(own: unknown, scope: RouteLimit, name: string): RouteLimit | null {
+  if (own === undefined) return scope;
+  if (own === false) return null;
+  const o = (own ?? {}) as Record<string, unknown>;
+  const unknown = Object.keys(o).filter((k) => k !== 'max' && k !== 'timeWindow');
+  const bad = (v: unknown): boolean => v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v > 0);
+  if (typeof own !== 'object' || unknown.length || bad(o.max) || bad(o.timeWindow)) {
+    throw new Error(`route ${name}: config.rateLimit must be false or { max?, timeWindow? } with positive integers (timeWindow in ms)${unknown.length ? `; not supported: ${unknown.join(', ')}` : ''}`);
+  }
+  return { max: (o.max as number | undefined) ?? scope.max, windowMs: (o.timeWindow as number | undefined) ?? scope.windowMs, prefix: `${name}-` };
 }
