@@ -168,6 +168,22 @@ describe('public routes', () => {
     expect(routes.filter((r) => r.url.startsWith('/probe-hooks')).map((r) => `${r.method} ${r.url}`)).toEqual(['POST /probe-hooks/signed']);
   });
 
+  it('a route with config.rateLimit has its own limit, counted apart from the scope\'s', async () => {
+    // The route census above may have spent one of its two already (unauthenticated attempts count too).
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await app.inject({ method: 'GET', url: '/plugins/probe/scarce', headers: asReader });
+      codes.push(r.statusCode);
+      expect(r.headers['x-ratelimit-limit']).toBe('2');
+    }
+    expect(codes.filter((c) => c === 200).length).toBeGreaterThanOrEqual(1);
+    expect(codes.slice(-1)).toEqual([429]);
+    expect(codes.join()).toMatch(/^(200,)+429(,429)*$/);
+    const info = await app.inject({ method: 'GET', url: '/plugins/probe/info', headers: asReader });
+    expect(info.statusCode).toBe(200);
+    expect(Number(info.headers['x-ratelimit-limit'])).toBeGreaterThan(2);
+  });
+
   it('a burst gets 429 in the table shape, counted apart from the token routes', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) statuses.push((await signed(JSON.stringify({ i }))).statusCode);
