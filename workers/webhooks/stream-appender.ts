@@ -14,6 +14,21 @@ const SCRIPT = fs.readFileSync(path.join(__dirname, 'append-entries.lua'), 'utf8
 /** String.prototype.toWellFormed (Node ≥ 20; not in the ES2023 lib the project compiles against). */
 const wellFormed = (s: string): string => (s as string & { toWellFormed(): string }).toWellFormed();
 
+/**
+ * A lone surrogate as JSON.stringify writes it (`\ud800`; paired ones are written as they are). An escaped
+ * backslash before such text (`\\ud800`) matches too: that push only takes the slower path.
+ */
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * The entry's fields as the script reads them. A lone surrogate (a JSON body may carry one) is stored as U+FFFD, as
+ * a plain XADD of the string stores it: the script's JSON decoder would refuse its escape and fail the whole call.
+ */
+export function entryJson(fields: readonly string[]): string {
+  const json = JSON.stringify(fields);
+  return LONE_SURROGATE_ESCAPE.test(json) ? JSON.stringify(fields.map(wellFormed)) : json;
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -40,9 +55,7 @@ export class StreamAppender {
   /** Appends one entry (its flat field list); resolves once it is in the stream. */
   append(fields: readonly string[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      // Well-formed: a lone surrogate (a JSON body may carry one) is stored as U+FFFD, as a plain XADD of the
-      // string stores it; the script's JSON decoder would refuse its escape, failing the whole call.
-      this.entries.push(JSON.stringify(fields.map(wellFormed)));
+      this.entries.push(entryJson(fields));
       this.waiters.push({ resolve, reject });
       if (this.entries.length >= this.opts.maxBatch) this.flush();
       else if (!this.scheduled) {

@@ -58,8 +58,8 @@ describe('StreamAppender', () => {
     expect((await entries('split')).map(([, f]) => f[1])).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
   });
 
-  it('stores any string value as a plain XADD of it does (quotes, NUL, non-BMP, a lone surrogate)', async () => {
-    const values = ['"quoted" \\ back', 'nul\u0000byte', 'émoji 😀 ไทย', 'lone \ud800 surrogate', '', 'line\nbreak\ttab'];
+  it('stores any string value as a plain XADD of it does (quotes, NUL, non-BMP, a lone surrogate or its text)', async () => {
+    const values = ['"quoted" \\ back', 'nul\u0000byte', 'émoji 😀 ไทย', 'lone \ud800 surrogate', 'text \\ud800 not one', '', 'line\nbreak\ttab'];
     const appender = new StreamAppender(prefixed, { key: 'values', maxLen: 1_000, maxBatch: 200 });
     await Promise.all(values.map((v) => appender.append(['v', v])));
     for (const v of values) await prefixed.xadd('values-plain', '*', 'v', v);
