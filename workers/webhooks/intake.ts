@@ -1,7 +1,8 @@
 /**
  * One push through the intake: content type → signature over the raw body (timing-safe) → JSON → required keys →
- * timestamp window → append (XADD MAXLEN ~, batched per event-loop turn). Each step that refuses answers in the core's error shape, with a code of
- * the core's error table (the message says which check failed), and appends nothing; the outcome (platform, reason) is what the route counts. Bodies and secrets are never logged.
+ * timestamp window → append (XADD MAXLEN ~, batched per event-loop turn: stream-appender.ts). Each step that refuses
+ * answers in the core's error shape, with a code of the core's error table (the message says which check failed),
+ * and appends nothing; the outcome (platform, reason) is what the route counts. Bodies and secrets are never logged.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { idempotencyKey, toFields } from './push-event';
