@@ -1,10 +1,10 @@
 /**
  * One push through the intake: content type → signature over the raw body (timing-safe) → JSON → required keys →
- * timestamp window → XADD (MAXLEN ~). Each step that refuses answers in the core's error shape, with a code of
- * the core's error table (the message says which check failed), and appends nothing; the outcome (platform, reason) is what the route counts. Bodies and secrets are never logged.
+ * timestamp window → append (XADD MAXLEN ~, batched per event-loop turn: stream-appender.ts). Each step that refuses
+ * answers in the core's error shape, with a code of the core's error table (the message says which check failed),
+ * and appends nothing; the outcome (platform, reason) is what the route counts. Bodies and secrets are never logged.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { idempotencyKey, toFields } from './push-event';
 import { PushShapeError, type PushPlatform } from './platforms';
 import type { PlatformSecrets } from './settings';
@@ -12,9 +12,10 @@ import type { PlatformSecrets } from './settings';
 export interface IntakeSettings {
   secrets: PlatformSecrets;
   maxSkewS: number;
-  maxLen: number;
-  streamKey: string;
 }
+
+/** Appends one entry (its flat field list) to the intake stream; resolves once it is there (stream-appender.ts). */
+export type AppendEntry = (fields: readonly string[]) => Promise<void>;
 
 export interface IntakeOutcome {
   status: number;
@@ -51,7 +52,7 @@ function parseJson(raw: Buffer): Record<string, unknown> | null {
   }
 }
 
-export async function takePush(redis: Redis, platform: PushPlatform, s: IntakeSettings, req: { contentType: string | undefined; raw: Buffer; signature: unknown }, nowMs = Date.now()): Promise<IntakeOutcome> {
+export async function takePush(append: AppendEntry, platform: PushPlatform, s: IntakeSettings, req: { contentType: string | undefined; raw: Buffer; signature: unknown }, nowMs = Date.now()): Promise<IntakeOutcome> {
   if (!/^application\/json\b/i.test(req.contentType ?? '')) return refuse(400, 'bad_content_type', 'SLUICE_BAD_REQUEST', 'content-type must be application/json');
   const bad = signatureOutcome(platform, s, req.raw, req.signature);
   if (bad) return bad;
@@ -66,6 +67,6 @@ export async function takePush(redis: Redis, platform: PushPlatform, s: IntakeSe
   }
   if (Math.abs(nowMs / 1000 - parsed.timestamp) > s.maxSkewS) return refuse(401, 'stale_timestamp', 'SLUICE_UNAUTHORIZED', `the push timestamp is more than ${s.maxSkewS} s from now`);
   if (!parsed.event) return { status: 200, reason: 'ignored' };
-  await redis.xadd(s.streamKey, 'MAXLEN', '~', s.maxLen, '*', ...toFields(parsed.event, idempotencyKey(parsed.event)));
+  await append(toFields(parsed.event, idempotencyKey(parsed.event)));
   return { status: 200, reason: 'accepted' };
 }

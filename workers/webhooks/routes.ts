@@ -3,15 +3,16 @@
  * the signature is the caller check. 200 with an empty body once appended; refusals in the core's error shape.
  * Counted in /metrics as sluice_webhooks_requests_total{platform, reason}; /ready shows the backlog check.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBodyParser, FastifyReply, FastifyRequest } from 'fastify';
 import type { PluginApi, PluginRoutes, PublicRoutes } from '../../app';
 import { BacklogWatch, readBacklog } from './backlog';
 import { errorBody, takePush, type IntakeOutcome, type IntakeSettings } from './intake';
 import { PUSH_PLATFORMS } from './platforms';
+import { StreamAppender } from './stream-appender';
 import { CONSUMER_ID, platformSecrets, STREAM_KEY, streamMaxLen } from './settings';
 
 function intakeSettings(api: PluginApi): IntakeSettings {
-  return { secrets: platformSecrets(api.config), maxSkewS: Number(api.config.get('WEBHOOK_MAX_SKEW_S')), maxLen: streamMaxLen(api.config), streamKey: STREAM_KEY };
+  return { secrets: platformSecrets(api.config), maxSkewS: Number(api.config.get('WEBHOOK_MAX_SKEW_S')) };
 }
 
 function watchBacklog(api: PluginApi, maxLen: number): { watch: BacklogWatch; timer: NodeJS.Timeout } {
@@ -31,15 +32,22 @@ export const publicRoutes: PublicRoutes = {
   prefix: '/webhooks',
   plugin: async (app, { api }) => {
     const settings = intakeSettings(api);
+    const maxLen = streamMaxLen(api.config);
+    const appender = new StreamAppender(api.redis, { key: STREAM_KEY, maxLen, maxBatch: Number(api.config.get('WEBHOOK_APPEND_BATCH_MAX')) });
+    const append = (fields: readonly string[]) => appender.append(fields);
     const requests = api.metrics.counter({ name: 'sluice_webhooks_requests_total', help: 'Webhook pushes by platform and outcome (accepted, ignored, or the refusal reason)', labelNames: ['platform', 'reason'] });
-    const { timer } = watchBacklog(api, settings.maxLen);
+    const { timer } = watchBacklog(api, maxLen);
     app.addHook('onClose', async () => clearInterval(timer));
     // The body is read here as bytes (within WEBHOOK_MAX_BODY_BYTES) and checked before it is parsed.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: Number(api.config.get('WEBHOOK_MAX_BODY_BYTES')) }, (req, body, done) => {
-      req.rawBody = body as Buffer;
+    const keepRaw: FastifyBodyParser<Buffer> = (req, body, done) => {
+      req.rawBody = body;
       done(null, body);
-    });
+    };
+    const bodyLimit = Number(api.config.get('WEBHOOK_MAX_BODY_BYTES'));
+    // application/json by name as well: Fastify caches the parser it finds for a content type, but not the catch-all.
+    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, keepRaw);
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, keepRaw);
     app.addHook('onError', async (req, _reply, err) => {
       const platform = (req.params as { platform?: string }).platform ?? 'unknown';
       const code = (err as { code?: string }).code;
@@ -59,7 +67,7 @@ export const publicRoutes: PublicRoutes = {
       const platform = PUSH_PLATFORMS[(req.params as { platform: keyof typeof PUSH_PLATFORMS }).platform];
       let outcome: IntakeOutcome;
       try {
-        outcome = await takePush(api.redis, platform, settings, { contentType: req.headers['content-type'], raw: req.rawBody ?? Buffer.alloc(0), signature: req.headers[platform.header] });
+        outcome = await takePush(append, platform, settings, { contentType: req.headers['content-type'], raw: req.rawBody ?? Buffer.alloc(0), signature: req.headers[platform.header] });
       } catch (err) {
         api.logger.error(`webhook ${platform.name}: appending the push failed: ${err instanceof Error ? err.message : String(err)}`);
         outcome = { status: 500, reason: 'append_failed', error: { code: 'SLUICE_INTERNAL', message: 'internal error' } };

@@ -15,6 +15,7 @@ defineSettings({
   WEBHOOK_EXPECTED_RATE: { type: 'int', default: 20, description: 'Pushes per second expected at peak, all platforms together (sizes the stream).' },
   WEBHOOK_BACKLOG_HOURS: { type: 'number', default: 6, description: 'Hours the consumer may be down at WEBHOOK_EXPECTED_RATE without losing a push (sizes the stream).' },
   WEBHOOK_STREAM_MAXLEN: { type: 'int', default: 0, description: 'MAXLEN ~ of the intake stream; 0 = WEBHOOK_EXPECTED_RATE × 3600 × WEBHOOK_BACKLOG_HOURS.' },
+  WEBHOOK_APPEND_BATCH_MAX: { type: 'int', default: 200, min: 1, description: 'Most pushes one API process appends to the stream in one Redis call (the pushes accepted in one event-loop turn share a call).' },
   WEBHOOK_BACKLOG_WARN_RATIO: { type: 'number', default: 0.8, description: 'Share of the stream bound at which /ready warns and the API logs once.' },
   WEBHOOK_BACKLOG_CHECK_MS: { type: 'int', default: 10_000, description: 'How often the API measures the backlog (undelivered + pending entries).' },
   WEBHOOK_BATCH_SIZE: { type: 'int', default: 500, description: 'Stream entries the consumer handles per batch.' },

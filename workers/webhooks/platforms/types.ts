@@ -27,9 +27,14 @@ export interface PushPlatform {
   parse(body: Record<string, unknown>): ParsedPush;
 }
 
+/** The parts of each dotted path asked for (a handful of constant paths: split once, not per push). */
+const PARTS = new Map<string, readonly string[]>();
+
 export function need(obj: Record<string, unknown>, path: string): unknown {
+  let parts = PARTS.get(path);
+  if (!parts) PARTS.set(path, (parts = path.split('.')));
   let v: unknown = obj;
-  for (const part of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  for (const part of parts) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
   if (v === undefined || v === null || v === '') throw new PushShapeError(path, `body.${path} is required`);
   return v;
 }
