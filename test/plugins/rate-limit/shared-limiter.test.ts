@@ -86,6 +86,23 @@ describe('SharedRateLimiter', () => {
     expect(Math.floor(Date.now() / 1000)).toBe(window);
   });
 
+  it('with hostOf, starts a fresh key from its host\'s round trip rather than most of the window', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 100 }), headroom: 1, edgeMs: 50, adaptiveEdge: true, hostOf: (key) => key.slice(0, key.lastIndexOf(':')) });
+    const lag = Date.now() % 1000;
+    if (lag < 300 || lag > 400) await new Promise((r) => setTimeout(r, (1350 - lag) % 1000));
+    const window = Math.floor(Date.now() / 1000);
+    // The shop's listing answered in 200 ms (a fresh connection to the host included).
+    l.observe('p:host:orders', 200);
+    // Its tracking API has answered nothing yet: 650 ms before the window ends is outside a 200 ms edge.
+    expect((await l.take('p:host:tracking')).departBy).toBeCloseTo((window + 1) * 1000 - 200, -1);
+    // Another shop (another host entry) has no answer: most of the window.
+    expect((await l.take('p:other:tracking')).departBy).toBe((window + 2) * 1000 - 900);
+    // The key's own round trip replaces its host's once it has one.
+    l.observe('p:host:tracking', 20);
+    expect((await l.take('p:host:tracking')).departBy).toBe((window + 1) * 1000 - 50);
+    expect(Math.floor(Date.now() / 1000)).toBe(window);
+  });
+
   it('with pace, spreads a window\'s slots over the part before its edge', async () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 5 }), headroom: 1, edgeMs: 500, pace: true });
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
