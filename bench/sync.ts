@@ -3,9 +3,11 @@
  * API per shop; Shopee's and Lazada's figures are unconfirmed): one shop per platform, synced concurrently. Prints
  * one JSON line per platform: orders/s, API calls per 1,000 orders, the lower bound of calls from page sizes and
  * 50-id batches, the orders/s the limits allow, violations, and the naive shape (a detail call and an updateOne per
- * order) from the same run with its ratio.
+ * order) from the same run with its ratio. The worker runs in this process; the fakes and the MongoDB test server
+ * run in child processes of their own (bench/sync-upstreams), or here beside it with `--upstreams inline`.
  *
  *   npm run bench -- sync [--days 12] [--tiktok 100] [--shopee 100] [--lazada 40]   (orders per day)
+ *                         [--headroom 95] [--upstreams inline]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
