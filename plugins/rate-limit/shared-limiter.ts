@@ -64,6 +64,11 @@ export interface TakeResult {
    * `edgeMs` (its way to the platform). A request held up past it (a busy event loop) should take a new slot.
    */
   departBy: number;
+  /**
+   * Set for a slot taken in a window's edge (counted in that window and the next): the next window's epoch ms
+   * start and the key, for `answered()`.
+   */
+  edge?: { key: string; nextWindowAt: number; points: number; windowSec: number };
 }
 
 /** A round-trip estimate now: it follows a rise at once and halves every 2 s after. */
@@ -140,7 +145,7 @@ export class SharedRateLimiter {
       // In the window's edge: the request may land in the next window too, so it needs a slot there as well.
       if (await this.consumeIn(limiter, key, window + 1)) {
         this.stats.edge++;
-        return this.taken(started, (window + 2) * windowMs - edge);
+        return { ...this.taken(started, (window + 2) * windowMs - edge), edge: { key: `${key}@${window + 1}`, nextWindowAt: (window + 1) * windowMs, points, windowSec } };
       }
       await limiter.reward(`${key}@${window}`).catch(() => undefined);
       await sleep((window + 1) * windowMs - Date.now() + 1, signal);
@@ -148,7 +153,7 @@ export class SharedRateLimiter {
   }
 
   /** Counters of this process's takes (for benchmarks and diagnosis). */
-  readonly stats = { taken: 0, edge: 0, late: 0, expired: 0 };
+  readonly stats = { taken: 0, edge: 0, late: 0, expired: 0, handedBack: 0 };
 
   /**
    * Records how long a request of `key` took to be answered. With `adaptiveEdge`, take() widens the edge of `key`
@@ -177,6 +182,21 @@ export class SharedRateLimiter {
 
   private readonly latency = new Map<string, { ms: number; at: number }>();
   private readonly hostLatency = new Map<string, { ms: number; at: number }>();
+
+  /**
+   * Tells the limiter that the request of `slot` has been answered. An edge slot is counted in the next window too
+   * because its request might reach the platform only then; an answer that came back before that window began
+   * proves the request reached the platform earlier, in the first window, so its point in the next window is handed
+   * back for another request. (A sync starting in a window's edge otherwise spent the next window's whole budget on
+   * requests already answered.)
+   */
+  async answered(slot: TakeResult): Promise<void> {
+    const e = slot.edge;
+    if (!e || Date.now() >= e.nextWindowAt) return;
+    this.stats.handedBack++;
+    // A reward that fails only leaves the point spent: a slot lost, never a request over the limit.
+    await this.limiterFor(e.points, e.windowSec).reward(e.key).catch(() => undefined);
+  }
 
   /** Counts a slot whose request could not leave by its `departBy` (the caller takes another). */
   expired(): void {
