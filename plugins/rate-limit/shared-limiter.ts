@@ -43,6 +43,13 @@ export interface SharedRateLimiterOptions {
    */
   adaptiveEdge?: boolean;
   /**
+   * With `adaptiveEdge`, the host that serves a key (e.g. a platform and shop, for its APIs): before a key's own first
+   * answer its edge is the slowest recent round trip of its host's keys, which paid for fresh connections to that
+   * host too, rather than most of the window. A key whose host has answered nothing yet still gets most of the
+   * window. @defaultValue none (most of the window before a key's first answer)
+   */
+  hostOf?: (key: string) => string;
+  /**
    * Spread a window's slots over the part before its edge (the n-th of `points` leaves n/points of the way in)
    * rather than handing them all out at its start. @defaultValue false
    */
@@ -57,6 +64,16 @@ export interface TakeResult {
    * `edgeMs` (its way to the platform). A request held up past it (a busy event loop) should take a new slot.
    */
   departBy: number;
+  /**
+   * Set for a slot taken in a window's edge (counted in that window and the next): the next window's epoch ms
+   * start and the key, for `answered()`.
+   */
+  edge?: { key: string; nextWindowAt: number; points: number; windowSec: number };
+}
+
+/** A round-trip estimate now: it follows a rise at once and halves every 2 s after. */
+function decayed(l: { ms: number; at: number }, now: number): number {
+  return l.ms * 0.5 ** ((now - l.at) / 2_000);
 }
 
 export class SharedRateLimiter {
@@ -128,7 +145,7 @@ export class SharedRateLimiter {
       // In the window's edge: the request may land in the next window too, so it needs a slot there as well.
       if (await this.consumeIn(limiter, key, window + 1)) {
         this.stats.edge++;
-        return this.taken(started, (window + 2) * windowMs - edge);
+        return { ...this.taken(started, (window + 2) * windowMs - edge), edge: { key: `${key}@${window + 1}`, nextWindowAt: (window + 1) * windowMs, points, windowSec } };
       }
       await limiter.reward(`${key}@${window}`).catch(() => undefined);
       await sleep((window + 1) * windowMs - Date.now() + 1, signal);
@@ -136,7 +153,7 @@ export class SharedRateLimiter {
   }
 
   /** Counters of this process's takes (for benchmarks and diagnosis). */
-  readonly stats = { taken: 0, edge: 0, late: 0, expired: 0 };
+  readonly stats = { taken: 0, edge: 0, late: 0, expired: 0, handedBack: 0 };
 
   /**
    * Records how long a request of `key` took to be answered. With `adaptiveEdge`, take() widens the edge of `key`
@@ -144,18 +161,42 @@ export class SharedRateLimiter {
    * its late slots counted in the next window too. The estimate follows a rise at once and halves every 2 s after.
    */
   observe(key: string, roundTripMs: number): void {
-    const now = Date.now();
-    const prev = this.latency.get(key);
-    const decayed = prev ? prev.ms * 0.5 ** ((now - prev.at) / 2_000) : 0;
-    this.latency.set(key, { ms: Math.max(roundTripMs, decayed), at: now });
+    this.widen(this.latency, key, roundTripMs);
+    if (this.opts.hostOf) this.widen(this.hostLatency, this.opts.hostOf(key), roundTripMs);
   }
 
+  private widen(map: Map<string, { ms: number; at: number }>, id: string, roundTripMs: number): void {
+    const now = Date.now();
+    const prev = map.get(id);
+    map.set(id, { ms: Math.max(roundTripMs, prev ? decayed(prev, now) : 0), at: now });
+  }
+
+  /** A key's recent round trip; before its first answer, its host's (the first requests of a key pay for a fresh connection too, as the host's did). */
   private latencyOf(key: string): number | undefined {
-    const l = this.latency.get(key);
-    return l && l.ms * 0.5 ** ((Date.now() - l.at) / 2_000);
+    const now = Date.now();
+    const own = this.latency.get(key);
+    if (own) return decayed(own, now);
+    const host = this.opts.hostOf && this.hostLatency.get(this.opts.hostOf(key));
+    return host && decayed(host, now);
   }
 
   private readonly latency = new Map<string, { ms: number; at: number }>();
+  private readonly hostLatency = new Map<string, { ms: number; at: number }>();
+
+  /**
+   * Tells the limiter that the request of `slot` has been answered. An edge slot is counted in the next window too
+   * because its request might reach the platform only then; an answer that came back before that window began
+   * proves the request reached the platform earlier, in the first window, so its point in the next window is handed
+   * back for another request. (A sync starting in a window's edge otherwise spent the next window's whole budget on
+   * requests already answered.)
+   */
+  async answered(slot: TakeResult): Promise<void> {
+    const e = slot.edge;
+    if (!e || Date.now() >= e.nextWindowAt) return;
+    this.stats.handedBack++;
+    // A reward that fails only leaves the point spent: a slot lost, never a request over the limit.
+    await this.limiterFor(e.points, e.windowSec).reward(e.key).catch(() => undefined);
+  }
 
   /** Counts a slot whose request could not leave by its `departBy` (the caller takes another). */
   expired(): void {

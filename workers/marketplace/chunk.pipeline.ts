@@ -1,6 +1,6 @@
 /**
  * One chunk of a sync: products (on the shop's first chunk only, upserting only changed ones), then orders page
- * by page — details in 50s, their tracking and order money — then the window's transactions and returns. Every
+ * by page — details in 50s beside their tracking and order money — and the window's transactions and returns. Every
  * stream is an async generator, so memory holds one page plus one batch per entity, whatever the range.
  */
 import type { Db } from 'mongodb';
@@ -95,9 +95,10 @@ class ChunkRun {
 
   /**
    * Orders page by page, keeping the limiter busy: the next page is requested while this one is processed; a
-   * page's tracking and order money (separate APIs with separate limits) go out together once its details are in;
-   * and a page's documents are written while the next page is fetched (one write per entity in flight). Memory: two
-   * pages, plus one batch being written and one filling per entity.
+   * page's details, tracking and order money (separate APIs with separate limits, each needing only the page's ids)
+   * go out together, so the per-order API that bounds a sync never waits for a page's detail calls; and a page's
+   * documents are written while the next page is fetched (one write per entity in flight). Memory: two pages, plus
+   * one batch being written and one filling per entity.
    */
   async orders(): Promise<void> {
     const orders = this.batch('orders');
@@ -114,8 +115,7 @@ class ChunkRun {
       next.catch(() => undefined); // awaited above on the next turn; not unhandled while this page is processed
       const stubs = page.value;
       const ids = stubs.map((s) => s.id);
-      const details = { d: await a.orderDetails(stubs), at: new Date().toISOString() };
-      const [t, m] = await Promise.all([a.tracking(ids), a.orderMoney(ids)]);
+      const [details, t, m] = await allOrFirstError([a.orderDetails(stubs).then((d) => ({ d, at: new Date().toISOString() })), a.tracking(ids), a.orderMoney(ids)]);
       await writing;
       writing = Promise.all([orders.add(details.d, details.at), tracking.add(t), money.add(m)]);
       // Awaited at the next page or the end; a failure meanwhile must not count as unhandled.
@@ -130,6 +130,17 @@ class ChunkRun {
     for await (const page of source) await batch.add(page);
     await batch.flush();
   }
+}
+
+/**
+ * Waits for every call group, then fails with the first error: a page's groups keep no call running after its
+ * chunk has been reported failed.
+ */
+async function allOrFirstError<T extends readonly unknown[]>(parts: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(parts);
+  const failed = settled.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((p) => (p as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** A chunk that stopped on an error, with what it had done by then (written batches stay written). */

@@ -59,6 +59,8 @@ export class MarketplaceSync {
     const keyPrefix = deps.redis.options.keyPrefix ? 'rl' : `${String(deps.config.get('REDIS_PREFIX') ?? '')}plugin:marketplace:rl`;
     this.limiter = new SharedRateLimiter({
       redis: deps.redis, keyPrefix, headroom: s.headroom, edgeMs: s.edgeMs, adaptiveEdge: true, pace: true,
+      // Keys are `<platform>:<shop>:<endpoint>`: one shop's APIs are served by its platform's host.
+      hostOf: (key) => key.slice(0, key.lastIndexOf(':')),
       limitOf: (key) => ({ points: platformRateLimit(deps.config, key.slice(0, key.indexOf(':')) as PlatformName) }),
     });
   }

@@ -70,6 +70,38 @@ describe('SharedRateLimiter', () => {
     expect(l.stats).toMatchObject({ taken: 4, edge: 3 });
   });
 
+  it('hands an edge slot\'s point in the next window back once its request was answered before that window began', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 3 }), headroom: 1, edgeMs: 400 });
+    const lag = Date.now() % 1000;
+    if (lag < 650 || lag > 750) await new Promise((r) => setTimeout(r, (1700 - lag) % 1000));
+    const window = Math.floor(Date.now() / 1000);
+    const edge = [];
+    for (let i = 0; i < 3; i++) edge.push(await l.take('p:answered:x'));
+    expect(edge.every((slot) => slot.edge)).toBe(true);
+    // Answered within the window they left in: they reached the platform there, not in the next one.
+    await Promise.all(edge.map((slot) => l.answered(slot)));
+    expect(Math.floor(Date.now() / 1000)).toBe(window);
+    // The next window has its whole budget: three takes in it, the fourth in the one after.
+    const seconds = [];
+    for (let i = 0; i < 4; i++) seconds.push((await l.take('p:answered:x'), Math.floor(Date.now() / 1000)));
+    expect(seconds).toEqual([window + 1, window + 1, window + 1, window + 2]);
+    expect(l.stats).toMatchObject({ edge: 3, handedBack: 3 });
+  });
+
+  it('keeps an edge slot\'s point in the next window when the answer came after that window began', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 1 }), headroom: 1, edgeMs: 400 });
+    const lag = Date.now() % 1000;
+    if (lag < 650 || lag > 750) await new Promise((r) => setTimeout(r, (1700 - lag) % 1000));
+    const window = Math.floor(Date.now() / 1000);
+    const slot = await l.take('p:answered:late');
+    expect(slot.edge).toBeDefined();
+    // The answer comes in the next window: the request may have been counted there.
+    const next = l.take('p:answered:late');
+    expect(Math.floor((await next, Date.now()) / 1000)).toBe(window + 2);
+    await l.answered(slot);
+    expect(l.stats.handedBack).toBe(0);
+  });
+
   it('with adaptiveEdge, counts late slots of a key in the next window too until its round trip is known, then uses its round trip', async () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 100 }), headroom: 1, edgeMs: 50, adaptiveEdge: true });
     const lag = Date.now() % 1000;
@@ -83,6 +115,23 @@ describe('SharedRateLimiter', () => {
     l.observe('p:adaptive:x', 800);
     // (The estimate decays, by well under a ms here.)
     expect((await l.take('p:adaptive:x')).departBy).toBeCloseTo((window + 2) * 1000 - 800, -1);
+    expect(Math.floor(Date.now() / 1000)).toBe(window);
+  });
+
+  it('with hostOf, starts a fresh key from its host\'s round trip rather than most of the window', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 100 }), headroom: 1, edgeMs: 50, adaptiveEdge: true, hostOf: (key) => key.slice(0, key.lastIndexOf(':')) });
+    const lag = Date.now() % 1000;
+    if (lag < 300 || lag > 400) await new Promise((r) => setTimeout(r, (1350 - lag) % 1000));
+    const window = Math.floor(Date.now() / 1000);
+    // The shop's listing answered in 200 ms (a fresh connection to the host included).
+    l.observe('p:host:orders', 200);
+    // Its tracking API has answered nothing yet: 650 ms before the window ends is outside a 200 ms edge.
+    expect((await l.take('p:host:tracking')).departBy).toBeCloseTo((window + 1) * 1000 - 200, -1);
+    // Another shop (another host entry) has no answer: most of the window.
+    expect((await l.take('p:other:tracking')).departBy).toBe((window + 2) * 1000 - 900);
+    // The key's own round trip replaces its host's once it has one.
+    l.observe('p:host:tracking', 20);
+    expect((await l.take('p:host:tracking')).departBy).toBe((window + 1) * 1000 - 50);
     expect(Math.floor(Date.now() / 1000)).toBe(window);
   });
 

@@ -4,7 +4,7 @@
  * ban window), one token refresh on auth-expired, fail at once on non-retryable.
  */
 import { HttpClient, HttpNetworkError, HttpStatusError, backoffDelay, sleep } from '../../../plugins/http';
-import type { SharedRateLimiter } from '../../../plugins/rate-limit';
+import type { SharedRateLimiter, TakeResult } from '../../../plugins/rate-limit';
 import { PlatformError, type CallStats, type PlatformName } from './types';
 
 export interface CallRequest {
@@ -65,11 +65,13 @@ export class PlatformCaller {
     let refreshed = false;
     let lastError: Error | undefined;
     for (let attempt = 1; attempt <= o.attempts; attempt++) {
-      const req = await this.slotFor(endpoint, build);
+      const { req, slot } = await this.slotFor(endpoint, build);
       o.stats.calls[endpoint] = (o.stats.calls[endpoint] ?? 0) + 1;
       const sent = Date.now();
       const outcome = await this.once(endpoint, req);
       o.limiter.observe(`${o.limitKey}:${endpoint}`, Date.now() - sent);
+      // An answer (even an error envelope) proves the request reached the platform; a network failure does not.
+      if (!(outcome instanceof PlatformError && outcome.code === 'network')) void o.limiter.answered(slot);
       if (!(outcome instanceof PlatformError)) return outcome.data;
       lastError = outcome;
       if (outcome.kind === 'non-retryable') throw outcome;
@@ -98,13 +100,13 @@ export class PlatformCaller {
    * Takes a rate-limit slot and builds the request. A request that could not leave in time for its slot's window
    * (the event loop was held up, e.g. signing under load) takes a new slot rather than risk the platform's count.
    */
-  private async slotFor(endpoint: string, build: () => CallRequest | Promise<CallRequest>): Promise<CallRequest> {
+  private async slotFor(endpoint: string, build: () => CallRequest | Promise<CallRequest>): Promise<{ req: CallRequest; slot: TakeResult }> {
     const o = this.opts;
     for (;;) {
       const slot = await o.limiter.take(`${o.limitKey}:${endpoint}`, o.signal);
       o.stats.waitedMs += slot.waitedMs;
       const req = await build();
-      if (Date.now() <= slot.departBy) return req;
+      if (Date.now() <= slot.departBy) return { req, slot };
       o.limiter.expired();
     }
   }
