@@ -6,7 +6,10 @@
  * each shape in its own worker child process.
  *
  *   npm run bench -- push [--users 25000] [--naive-users 2000] [--latency 50] [--in-flight 500] [--concurrency 8]
- *                         [--dist 0] [--worker-heap-mb 0]
+ *                         [--dist 0] [--worker-heap-mb 0] [--worker-flags prod|none]
+ *
+ * Both shapes' workers start with the node flags of `npm run start:worker` (the production command: a small young
+ * generation), unless `--worker-flags none`.
  *
  * BENCH_PUSH_NODE_FLAGS (env) adds node/V8 flags to the pipeline worker (`--cpu-prof`, `--trace-gc`, …).
  *
