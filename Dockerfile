@@ -2,7 +2,7 @@
 # One image for the three Sluice processes (api, worker, beat); the command picks the role.
 #   docker build -t sluice .
 #   docker run sluice                              # api (default)
-#   docker run sluice node dist/run-worker.js      # worker
+#   docker run sluice node --max-semi-space-size=2 dist/run-worker.js      # worker (young generation: docs/ops.md)
 #   docker run sluice node dist/run-beat.js        # beat
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -6,7 +6,10 @@
  * each shape in its own worker child process.
  *
  *   npm run bench -- push [--users 25000] [--naive-users 2000] [--latency 50] [--in-flight 500] [--concurrency 8]
- *                         [--dist 0] [--worker-heap-mb 0]
+ *                         [--dist 0] [--worker-heap-mb 0] [--worker-flags prod|none]
+ *
+ * Both shapes' workers start with the node flags of `npm run start:worker` (the production command: a small young
+ * generation), unless `--worker-flags none`.
  *
  * BENCH_PUSH_NODE_FLAGS (env) adds node/V8 flags to the pipeline worker (`--cpu-prof`, `--trace-gc`, …).
  *
@@ -37,12 +40,24 @@ const DIST = intArg('dist', 0) === 1;
 /** V8 old-space cap of the pipeline worker in MB (0 = Node's default); a container would set it the same way. */
 const HEAP_MB = intArg('worker-heap-mb', 0);
 const ROOT = path.resolve(__dirname, '..');
+/** `--worker-flags prod` (the default) starts both shapes' workers with the production flags; `none` without. */
+const WORKER_FLAGS = process.argv.includes('--worker-flags') && process.argv[process.argv.indexOf('--worker-flags') + 1] === 'none' ? [] : productionWorkerFlags();
 
 const log = (line: string): void => void process.stderr.write(`[bench push] ${line}\n`);
 
+/**
+ * The node flags a production worker starts with: those of `npm run start:worker` (package.json), which the
+ * Dockerfile and docker-compose.yml use too. The young generation can only be sized at start (docs/push.md).
+ */
+function productionWorkerFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts['start:worker'].split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/run-worker.js')).filter((w) => w.startsWith('--'));
+}
+
 function startWorker(env: NodeJS.ProcessEnv, label: string, dist = false): Promise<ChildProcess> {
   const flags = label === 'pipeline' && process.env.BENCH_PUSH_NODE_FLAGS ? process.env.BENCH_PUSH_NODE_FLAGS.split(' ').filter(Boolean) : [];
-  const heap = [...(dist && HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : []), ...flags];
+  const heap = [...WORKER_FLAGS, ...(dist && HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : []), ...flags];
   const args = dist ? [...heap, path.join(ROOT, 'dist/run-worker.js')] : [...heap, '--import', 'tsx', path.join(ROOT, 'run-worker.ts')];
   const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
@@ -235,7 +250,7 @@ async function main(): Promise<void> {
     const naive = await naiveRun({ ...base, WORKERS_DIR: 'bench/push-naive' }, db);
     const end = await fcm.stats();
     report({
-      bench: 'push', worker: DIST ? 'dist' : 'tsx', workerHeapMb: HEAP_MB || null, latencyMs: LATENCY, inFlight: IN_FLIGHT, sendConcurrency: CONCURRENCY, pipeline, naive,
+      bench: 'push', worker: DIST ? 'dist' : 'tsx', workerNodeFlags: WORKER_FLAGS.join(' '), workerHeapMb: HEAP_MB || null, latencyMs: LATENCY, inFlight: IN_FLIGHT, sendConcurrency: CONCURRENCY, pipeline, naive,
       ratio: round(pipeline.pushesPerSecond / naive.pushesPerSecond, 2), duplicates: end.duplicates,
       tokenRequests: end.tokenRequests, fakeMaxInFlight: end.maxInFlight, loadAverage: os.loadavg().map((l) => round(l)), cpus: os.cpus().length,
     });

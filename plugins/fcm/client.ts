@@ -43,9 +43,12 @@ export class FcmClient {
     return this.pool.sessions;
   }
 
-  /** One attempt (plus one with a fresh access token if FCM refused the cached one). Throws FcmCredentialsError. */
-  async send(message: FcmMessage, validateOnly = false): Promise<SendOutcome> {
-    const body = JSON.stringify(validateOnly ? { message, validate_only: true } : { message });
+  /**
+   * One attempt (plus one with a fresh access token if FCM refused the cached one). Throws FcmCredentialsError.
+   * `message` may be a request body from `MessageTemplate.body()` (then `validateOnly` is the template's).
+   */
+  async send(message: FcmMessage | string, validateOnly = false): Promise<SendOutcome> {
+    const body = typeof message === 'string' ? message : JSON.stringify(validateOnly ? { message, validate_only: true } : { message });
     const first = await this.attempt(body);
     if (first.kind !== 'reauth') return first;
     const again = await this.attempt(body);

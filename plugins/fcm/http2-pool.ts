@@ -27,6 +27,8 @@ interface Slot {
   session: http2.ClientHttp2Session;
   active: number;
   ready: Promise<void>;
+  /** `ready` has resolved: requests go straight out rather than each awaiting it. */
+  connected: boolean;
 }
 
 export interface Http2PoolOptions {
@@ -57,9 +59,12 @@ export class Http2Pool {
 
   private open(): Slot {
     const session = http2.connect(this.origin);
-    const slot: Slot = { session, active: 0, ready: Promise.resolve() };
+    const slot: Slot = { session, active: 0, ready: Promise.resolve(), connected: false };
     slot.ready = new Promise<void>((resolve, reject) => {
-      session.once('remoteSettings', () => resolve());
+      session.once('remoteSettings', () => {
+        slot.connected = true;
+        resolve();
+      });
       session.once('error', reject);
     });
     // A rejected `ready` is seen by the requests waiting on it; this handler only keeps it from going unhandled.
@@ -86,9 +91,11 @@ export class Http2Pool {
     const slot = this.pick();
     slot.active++;
     try {
-      await slot.ready.catch((err: Error) => {
-        throw new H2RequestError(`cannot connect to ${this.origin}: ${err.message}`, false, (err as NodeJS.ErrnoException).code);
-      });
+      if (!slot.connected) {
+        await slot.ready.catch((err: Error) => {
+          throw new H2RequestError(`cannot connect to ${this.origin}: ${err.message}`, false, (err as NodeJS.ErrnoException).code);
+        });
+      }
       return await this.exchange(slot.session, headers, body);
     } finally {
       slot.active--;

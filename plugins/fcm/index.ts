@@ -11,4 +11,4 @@ export { FcmSender, Reservation, type FcmSenderOptions, type SendOptions, type F
 export { SharedQuota, type SharedQuotaOptions } from './quota';
 export { Semaphore } from './semaphore';
 export { FcmCredentialsError, FcmSenderError } from './errors';
-export { FCM_MAX_PAYLOAD_BYTES, RESERVED_DATA_KEY, payloadBytes, type FcmMessage, type FcmNotification, type FcmAndroidConfig, type FcmApnsConfig } from './message';
+export { FCM_MAX_PAYLOAD_BYTES, RESERVED_DATA_KEY, MessageTemplate, payloadBytes, type FcmMessage, type FcmNotification, type FcmAndroidConfig, type FcmApnsConfig } from './message';

@@ -92,10 +92,11 @@ export class FcmSender {
   }
 
   /**
-   * Sends one message until it is settled. Throws FcmCredentialsError, what a hook threw, and the signal's
-   * reason; a throw always means the attempt under way did not go out.
+   * Sends one message (or a request body from `MessageTemplate.body()`, which carries its own validate_only) until
+   * it is settled. Throws FcmCredentialsError, what a hook threw, and the signal's reason; a throw always means the
+   * attempt under way did not go out.
    */
-  async send(message: FcmMessage, opts: SendOptions = {}): Promise<FinalOutcome> {
+  async send(message: FcmMessage | string, opts: SendOptions = {}): Promise<FinalOutcome> {
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.once(message, opts, attempt === 1 && opts.reserved?.take() === true);
       if (outcome.kind !== 'retry' || attempt >= this.maxAttempts) {
@@ -120,7 +121,7 @@ export class FcmSender {
     return new Reservation(this.slots, units);
   }
 
-  private async once(message: FcmMessage, opts: SendOptions, reserved: boolean): Promise<SendOutcome> {
+  private async once(message: FcmMessage | string, opts: SendOptions, reserved: boolean): Promise<SendOutcome> {
     if (!reserved) {
       await this.opts.quota?.take(opts.signal);
       await this.slots.acquire();

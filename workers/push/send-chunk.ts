@@ -4,7 +4,7 @@
  * write-ahead intent before they go out — and write every outcome through the shared log bucket.
  */
 import { setMaxListeners } from 'node:events';
-import { FcmCredentialsError, senderAdvice, type Reservation } from '../../plugins/fcm';
+import { FcmCredentialsError, MessageTemplate, senderAdvice, type Reservation } from '../../plugins/fcm';
 import type { RunLogger } from '../../app';
 import { planResume, resolvePushes, type Push } from './chunk-state';
 import { completeIfDone, emptyCounts, recordJobError } from './jobs.repository';
@@ -51,7 +51,7 @@ export async function sendChunk(cx: ChunkContext, jobId: string, n: number): Pro
     : [[], []];
   const plan = planResume(pushes, logs, intents);
   await store.chunks.updateOne({ _id: chunk._id }, { $set: { pushes: pushes.length } });
-  const run = new ChunkRun(cx, { jobId, chunk: n, msg: chunk.msg }, job.dryRun, chunk.attempts, (t) => toFcmMessage(message, t, jobId));
+  const run = new ChunkRun(cx, { jobId, chunk: n, msg: chunk.msg }, job.dryRun, chunk.attempts, new MessageTemplate(toFcmMessage(message, '', jobId), job.dryRun));
   if (job.error) run.failJobLocally(job.error);
   run.counts.noToken = noToken;
   for (const s of plan.settled.values()) run.counts[s === 'sent' ? 'sent' : 'failed']++;
@@ -74,7 +74,7 @@ class ChunkRun {
   /** The task's signal, re-emitted on one of ours: hundreds of pushes wait on it at once. */
   private readonly signal: AbortSignal;
 
-  constructor(private readonly cx: ChunkContext, readonly ref: LogRef, private readonly dryRun: boolean, run: number, private readonly message: (token: string) => ReturnType<typeof toFcmMessage>) {
+  constructor(private readonly cx: ChunkContext, readonly ref: LogRef, private readonly dryRun: boolean, run: number, private readonly message: MessageTemplate) {
     this.seq = run * 1_000_000;
     const ac = new AbortController();
     setMaxListeners(0, ac.signal);
@@ -108,35 +108,56 @@ class ChunkRun {
   }
 
   /**
-   * Sends in windows of PUSH_WINDOW_SIZE: each window first holds its quota and in-flight slots, then records
-   * its pushes in one write-ahead intent, then goes out, so an intent names only pushes really on the wire.
-   * Throws the abort reason after recording what was interrupted.
+   * Sends in windows of PUSH_WINDOW_SIZE, each recorded in one write-ahead intent before it goes out. A window
+   * takes its quota and in-flight slots once its intent is written, and as it goes out the next window's intent is
+   * written: no slot sits idle during a MongoDB write, a slot is held only from the moment its request can go out
+   * until the answer is in. The price is at most one window per task recorded ahead of its slots (in doubt after a
+   * SIGKILL, see docs/push.md). A recorded window that cannot go out (abort, error) is logged "retrying" under its intent, so
+   * the next run sends it. Throws the abort reason after recording what was interrupted.
    */
   async sendAll(pushes: Array<Push & { hasLog: boolean }>): Promise<void> {
     const { windowSize } = this.cx.settings;
+    const windows: Array<Array<Push & { hasLog: boolean }>> = [];
+    for (let i = 0; i < pushes.length; i += windowSize) windows.push(pushes.slice(i, i + windowSize));
     const sends: Promise<void>[] = [];
-    for (let i = 0; i < pushes.length && !this.signal.aborted; i += windowSize) {
-      const window = pushes.slice(i, i + windowSize);
-      // Pushes left unsent by an abort here have no intent: the next run sends them.
-      const reserved = await this.cx.pipeline.sender.reserve(window.length, this.signal).catch((err: unknown) => {
-        if (this.signal.aborted) return null;
-        throw err;
-      });
-      if (!reserved) break;
-      let seq: number;
-      try {
-        seq = await this.intent(window.map((p) => p.key));
-      } catch (err) {
-        reserved.cancel();
-        throw err;
+    let failure: { error: unknown } | undefined;
+    let next = windows.length > 0 && !this.signal.aborted ? this.record(windows[0]) : null;
+    for (let w = 0; next; w++) {
+      const recorded = await next;
+      next = null;
+      if ('error' in recorded) {
+        failure = recorded;
+        break;
       }
-      sends.push(...window.map((p) => this.sendOne(p, seq, reserved)));
+      const window = windows[w];
+      const reserved = await this.cx.pipeline.sender.reserve(window.length, this.signal).catch((error: unknown) => {
+        if (!this.signal.aborted) failure = { error };
+        return null;
+      });
+      if (!reserved) {
+        sends.push(...window.map((p) => this.unsent(p, recorded.seq)));
+        break;
+      }
+      // Only now, with this window about to go out, is the next one recorded: one window per task ahead.
+      if (w + 1 < windows.length && !this.signal.aborted) next = this.record(windows[w + 1]);
+      sends.push(...window.map((p) => this.sendOne(p, recorded.seq, reserved)));
       reserved.cancel();
     }
     const results = await Promise.allSettled(sends);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.error;
     if (failed) throw failed.reason;
     if (this.aborted.length || this.signal.aborted) throw this.aborted[0] ?? this.signal.reason;
+  }
+
+  /** Writes a window's intent; a failure is returned, not thrown, since the caller awaits it a window later. */
+  private record(window: ReadonlyArray<Push>): Promise<{ seq: number } | { error: unknown }> {
+    return this.intent(window.map((p) => p.key)).then((seq) => ({ seq }), (error: unknown) => ({ error }));
+  }
+
+  /** A push recorded in an intent that will not go out in this run: "retry later" under that intent. */
+  private unsent(p: Push & { hasLog: boolean }, seq: number): Promise<void> {
+    return this.settle(p, retryingLog(this.ref, p, seq, null, 0), p.hasLog, false);
   }
 
   private async intent(keys: string[]): Promise<number> {
@@ -152,8 +173,8 @@ class ChunkRun {
     const stopped = this.failedReason();
     if (stopped) return this.settle(p, logDoc(this.ref, p, seq, { status: 'failed', attempts: 0, errorCode: 'JOB_FAILED', error: `not sent: ${stopped}` }), hasLog, false);
     try {
-      const o = await this.cx.pipeline.sender.send(this.message(p.token), {
-        reserved, validateOnly: this.dryRun, signal: this.signal,
+      const o = await this.cx.pipeline.sender.send(this.message.body(p.token), {
+        reserved, signal: this.signal,
         onRetry: async (outcome, attempt) => {
           attempts = attempt;
           await this.cx.pipeline.logs.add({ doc: retryingLog(this.ref, p, seq, outcome, attempt), replace: hasLog });

@@ -23,8 +23,8 @@ defineSettings({
   PUSH_MAX_TARGETS: { type: 'int', default: 100_000, description: 'User ids or tokens one send request may name (all its messages together).' },
   PUSH_MAX_MESSAGES: { type: 'int', default: 1_000, description: 'Distinct messages in one bulk send request.' },
   PUSH_HEAP_GROWING_PERCENT: {
-    type: 'int', default: 100, min: 0, max: 400,
-    description: 'V8 heap growth a worker process running push tasks allows past its live set before a full GC (process-wide; 0 = V8\'s own heuristics, which let the heap grow about 4x under a push job\'s allocation rate).',
+    type: 'int', default: 25, min: 0, max: 400,
+    description: 'V8 heap growth a worker process running push tasks allows past its live set before a full GC, in percent (process-wide; 0 = V8\'s own heuristics, which let the heap grow about 4x under a push job\'s allocation rate).',
   },
   PUSH_OUTCOMES_PAGE: { type: 'int', default: 100, description: 'Default page size of per-token outcomes in GET /plugins/push/jobs/:id (max 1000).' },
 });
