@@ -154,10 +154,14 @@ export class MarketplaceSync {
       entryOf(String(q.meta.sync_id), q.meta.days);
       await this.countInSummary(String(q.meta.sync_id), 'quarantined');
     }
+    // Each sync's summary is read before the pending files: a batch that another process replays in between then
+    // counts in neither (a later replay's $max puts it right), never in both, which `saved`'s $max would keep.
+    const summaries = new Map<string, Awaited<ReturnType<typeof this.summaries.read>>>();
+    for (const syncId of perSync.keys()) summaries.set(syncId, await this.summaries.read(syncId));
     const pending = await this.buffer.pending();
     for (const [syncId, e] of perSync) {
       const left = (await Promise.all(pending.map((id) => this.buffer.read(id)))).filter((b) => b?.meta.sync_id === syncId).length;
-      await this.syncLog.addReplay(syncId, e.counts, left, await this.summaries.read(syncId), [...e.days]);
+      await this.syncLog.addReplay(syncId, e.counts, left, summaries.get(syncId), [...e.days]);
       await this.syncLog.reconsider(syncId);
     }
     return { applied: report.applied, quarantined: report.quarantined.length, failed: report.failed };
