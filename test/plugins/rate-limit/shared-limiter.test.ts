@@ -3,6 +3,13 @@ import { Redis } from 'ioredis';
 import { SharedRateLimiter } from '../../../plugins/rate-limit';
 import { createTestEnv, deleteKeys, REDIS_URL, type TestEnv } from '../../support/isolation';
 
+/** Waits (a clock boundary) until `fromMs`–`fromMs + 100` ms into a second, and returns that second. */
+async function intoSecondAt(fromMs: number): Promise<number> {
+  const lag = Date.now() % 1000;
+  if (lag < fromMs || lag > fromMs + 100) await new Promise((r) => setTimeout(r, (1000 + fromMs + 50 - lag) % 1000));
+  return Math.floor(Date.now() / 1000);
+}
+
 describe('SharedRateLimiter', () => {
   let env: TestEnv;
   let a: Redis;
@@ -54,9 +61,7 @@ describe('SharedRateLimiter', () => {
   it('hands out slots in a window\'s edge when it has room, counting them in the next window too', async () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 3 }), headroom: 1, edgeMs: 400 });
     // Into the last 400 ms of a second (with room for three quick takes before it ends).
-    const lag = Date.now() % 1000;
-    if (lag < 650 || lag > 750) await new Promise((r) => setTimeout(r, (1700 - lag) % 1000));
-    const window = Math.floor(Date.now() / 1000);
+    const window = await intoSecondAt(650);
     const edge: Array<{ waitedMs: number; departBy: number }> = [];
     for (let i = 0; i < 3; i++) edge.push(await l.take('p:edge:x'));
     expect(Math.floor(Date.now() / 1000)).toBe(window);
@@ -72,9 +77,7 @@ describe('SharedRateLimiter', () => {
 
   it('hands an edge slot\'s point in the next window back once its request was answered before that window began', async () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 3 }), headroom: 1, edgeMs: 400 });
-    const lag = Date.now() % 1000;
-    if (lag < 650 || lag > 750) await new Promise((r) => setTimeout(r, (1700 - lag) % 1000));
-    const window = Math.floor(Date.now() / 1000);
+    const window = await intoSecondAt(650);
     const edge = [];
     for (let i = 0; i < 3; i++) edge.push(await l.take('p:answered:x'));
     expect(edge.every((slot) => slot.edge)).toBe(true);
@@ -90,9 +93,7 @@ describe('SharedRateLimiter', () => {
 
   it('keeps an edge slot\'s point in the next window when the answer came after that window began', async () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 1 }), headroom: 1, edgeMs: 400 });
-    const lag = Date.now() % 1000;
-    if (lag < 650 || lag > 750) await new Promise((r) => setTimeout(r, (1700 - lag) % 1000));
-    const window = Math.floor(Date.now() / 1000);
+    const window = await intoSecondAt(650);
     const slot = await l.take('p:answered:late');
     expect(slot.edge).toBeDefined();
     // The answer comes in the next window: the request may have been counted there.
@@ -104,9 +105,7 @@ describe('SharedRateLimiter', () => {
 
   it('with adaptiveEdge, counts late slots of a key in the next window too until its round trip is known, then uses its round trip', async () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 100 }), headroom: 1, edgeMs: 50, adaptiveEdge: true });
-    const lag = Date.now() % 1000;
-    if (lag < 300 || lag > 400) await new Promise((r) => setTimeout(r, (1350 - lag) % 1000));
-    const window = Math.floor(Date.now() / 1000);
+    const window = await intoSecondAt(300);
     // 650 ms before the window ends: a fresh key (no answer seen yet) may need most of the window to arrive.
     expect((await l.take('p:adaptive:x')).departBy).toBe((window + 2) * 1000 - 900);
     l.observe('p:adaptive:x', 20);
@@ -120,9 +119,7 @@ describe('SharedRateLimiter', () => {
 
   it('with hostOf, starts a fresh key from its host\'s round trip rather than most of the window', async () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 100 }), headroom: 1, edgeMs: 50, adaptiveEdge: true, hostOf: (key) => key.slice(0, key.lastIndexOf(':')) });
-    const lag = Date.now() % 1000;
-    if (lag < 300 || lag > 400) await new Promise((r) => setTimeout(r, (1350 - lag) % 1000));
-    const window = Math.floor(Date.now() / 1000);
+    const window = await intoSecondAt(300);
     // The shop's listing answered in 200 ms (a fresh connection to the host included).
     l.observe('p:host:orders', 200);
     // Its tracking API has answered nothing yet: 650 ms before the window ends is outside a 200 ms edge.
