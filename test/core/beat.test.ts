@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Container } from '../../app/core/runtime/container';
 import { startBeatRole } from '../../app/core/runtime/beat';
 import { createTestEnv, eventually, type TestEnv } from '../support/isolation';
-import { ROOT, spawnTs, type Child } from '../support/child';
+import { ROOT, killAll, spawnTs, type Child } from '../support/child';
 
 const WORKERS = path.relative(ROOT, path.resolve(__dirname, '../fixtures/workers/beat'));
 let t: TestEnv;
@@ -16,10 +16,7 @@ beforeAll(async () => {
   await observer.init();
 });
 afterEach(async () => {
-  for (const c of children.splice(0)) {
-    c.kill('SIGKILL');
-    await c.exited;
-  }
+  await killAll(children);
 });
 afterAll(async () => {
   await observer?.close();

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApiApp } from '../../app/core/api/app';
 import { Container } from '../../app/core/runtime/container';
 import { createTestEnv, eventually, REDIS_URL, type TestEnv } from '../support/isolation';
-import { ROOT, spawnTs, type Child } from '../support/child';
+import { ROOT, killAll, spawnTs, type Child } from '../support/child';
 import { API_ENV, asAdmin } from '../api/api-harness';
 
 const WORKERS = path.relative(ROOT, path.resolve(__dirname, '../fixtures/workers/stream'));
@@ -54,10 +54,7 @@ beforeEach(async () => {
   for (const env of [t, t2]) await redis.del(key('fx:in', env), key('fx:effect', env), key('fx:handled', env), key('fx:by-pid', env), key('state:fx-stream', env));
 });
 afterEach(async () => {
-  for (const c of children.splice(0)) {
-    c.kill('SIGKILL');
-    await c.exited;
-  }
+  await killAll(children);
 });
 afterAll(async () => {
   await redis.quit();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnTs, type Child } from '../../support/child';
+import { killAll, spawnTs, type Child } from '../../support/child';
 import { eventually } from '../../support/isolation';
 import { startPush, type PushFixture } from './push-fixture';
 
@@ -16,10 +16,7 @@ beforeAll(async () => {
   }, { latencyMs: 200 }, { worker: false });
 });
 afterAll(async () => {
-  for (const c of children) {
-    c.kill('SIGKILL');
-    await c.exited;
-  }
+  await killAll(children);
   await f?.close();
 });
 

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
 import { MongoTestServer } from '../../support/mongo-server';
 import { createTestEnv, eventually, REDIS_URL, type TestEnv } from '../../support/isolation';
-import { spawnTs, type Child } from '../../support/child';
+import { killAll, spawnTs, type Child } from '../../support/child';
 import { WEBHOOKS_ONLY_DIR } from './webhook-api';
 import { appendEvents, checkApplied, groupInfo, knownOrdersScenario } from './pushes';
 
@@ -31,10 +31,7 @@ beforeAll(async () => {
   redis = new Redis(REDIS_URL);
 });
 afterAll(async () => {
-  for (const c of children) {
-    c.kill('SIGKILL');
-    await c.exited;
-  }
+  await killAll(children);
   await redis?.quit();
   await client?.close();
   await t?.cleanup();
