@@ -158,10 +158,13 @@ export class MarketplaceSync {
     // counts in neither (a later replay's $max puts it right), never in both, which `saved`'s $max would keep.
     const summaries = new Map<string, Awaited<ReturnType<typeof this.summaries.read>>>();
     for (const syncId of perSync.keys()) summaries.set(syncId, await this.summaries.read(syncId));
-    const pending = await this.buffer.pending();
+    // Batches still pending, by sync (each file read once, whatever the number of syncs).
+    const left = new Map<string, number>();
+    for (const b of await Promise.all((await this.buffer.pending()).map((id) => this.buffer.read(id)))) {
+      if (b) left.set(String(b.meta.sync_id), (left.get(String(b.meta.sync_id)) ?? 0) + 1);
+    }
     for (const [syncId, e] of perSync) {
-      const left = (await Promise.all(pending.map((id) => this.buffer.read(id)))).filter((b) => b?.meta.sync_id === syncId).length;
-      await this.syncLog.addReplay(syncId, e.counts, left, summaries.get(syncId), [...e.days]);
+      await this.syncLog.addReplay(syncId, e.counts, left.get(syncId) ?? 0, summaries.get(syncId), [...e.days]);
       await this.syncLog.reconsider(syncId);
     }
     return { applied: report.applied, quarantined: report.quarantined.length, failed: report.failed };
