@@ -1,3 +1,3 @@
-export { SyncBuffer, type BufferedBatch, type SyncBufferOptions, type ReplayReport, type QuarantinedBatch, type ReplayFilter } from './sync-buffer';
+export { SyncBuffer, type BufferedBatch, type SyncBufferOptions, type ReplayReport, type QuarantinedBatch, type ReplayFilter, type ReplayOptions } from './sync-buffer';
 export { RunSummaries, type RunSummary, type SummaryDelta } from './run-summary';
 export type { LockTuning } from './files';

@@ -54,6 +54,17 @@ export interface ReplayReport {
 
 export type ReplayFilter<M> = (batch: BufferedBatch<M>) => boolean;
 
+export interface ReplayOptions {
+  /**
+   * Wait for a batch another process is replaying instead of skipping it, so that when the replay resolves every
+   * batch it saw is either done or still pending. @defaultValue false
+   */
+  waitForOthers?: boolean;
+}
+
+/** Tries (5–100 ms apart) to take a lock another process holds: about 20 s before giving up. */
+const WAIT_RETRIES = 200;
+
 function errorOf(err: unknown): { name: string; message: string } {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
 }
@@ -98,10 +109,11 @@ export class SyncBuffer<M extends Record<string, unknown> = Record<string, unkno
    * Replays pending batches through `apply` (which must be idempotent: a crash between the write and the file's
    * removal replays it again). Batches `filter` rejects are left alone.
    */
-  async replay(apply: (batch: BufferedBatch<M>) => Promise<void>, filter?: ReplayFilter<M>): Promise<ReplayReport> {
+  async replay(apply: (batch: BufferedBatch<M>) => Promise<void>, filter?: ReplayFilter<M>, options: ReplayOptions = {}): Promise<ReplayReport> {
     const report: ReplayReport = { applied: 0, failed: 0, quarantined: [], skipped: 0, records: 0 };
+    const tuning = options.waitForOthers ? { ...this.opts, retries: Math.max(this.opts.retries ?? 0, WAIT_RETRIES) } : this.opts;
     for (const id of await this.pending()) {
-      const outcome = await withLock(this.lockDir, id, this.opts, () => this.replayOne(id, apply, filter));
+      const outcome = await withLock(this.lockDir, id, tuning, () => this.replayOne(id, apply, filter));
       if (!outcome.locked || outcome.value === 'gone') report.skipped++;
       else if (outcome.value === 'filtered') continue;
       else if (outcome.value === 'failed') report.failed++;
@@ -112,6 +124,16 @@ export class SyncBuffer<M extends Record<string, unknown> = Record<string, unkno
       }
     }
     return report;
+  }
+
+  /**
+   * Runs `fn` holding the cross-process lock `name` (waiting for it while another process holds it), so that
+   * processes reading the buffer and acting on what they read (counting its pending batches, say) take turns.
+   */
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const out = await withLock(this.lockDir, `section-${name.replace(/[^a-z0-9_-]/gi, '_')}`, { staleMs: this.opts.staleMs, retries: WAIT_RETRIES }, fn);
+    if (!out.locked) throw new Error(`sync buffer: could not take the lock ${name} (another process held it too long)`);
+    return out.value;
   }
 
   private async replayOne(id: string, apply: (b: BufferedBatch<M>) => Promise<void>, filter?: ReplayFilter<M>): Promise<'gone' | 'filtered' | 'failed' | { records: number } | { quarantined: QuarantinedBatch }> {

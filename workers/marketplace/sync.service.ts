@@ -9,7 +9,7 @@ import type { Db } from 'mongodb';
 import { NonRetryableError, type BulkJob, type ConfigReader, type RunLogger } from '../../app';
 import { addDays, daysIn, dayOf, splitDateRange } from '../../plugins/date-range';
 import { SharedRateLimiter } from '../../plugins/rate-limit';
-import { RunSummaries, SyncBuffer } from '../../plugins/sync-buffer';
+import { RunSummaries, SyncBuffer, type ReplayOptions } from '../../plugins/sync-buffer';
 import type { Entity } from '../../plugins/marketplace-dto';
 import { ChunkFailure, runChunkPipeline } from './chunk.pipeline';
 import { replayBatch, type BatchMeta } from './persist';
@@ -119,7 +119,8 @@ export class MarketplaceSync {
 
   /** Replays the sync's buffered batches, then closes it. */
   async finish(syncId: string): Promise<SyncDoc | null> {
-    await this.replay((b) => b.meta.sync_id === syncId);
+    // Batches another process is replaying now are waited for, so the status below does not count them pending.
+    await this.replay((b) => b.meta.sync_id === syncId, { waitForOthers: true });
     const sync = await this.syncLog.getSync(syncId);
     if (!sync) return null;
     const status = sync.chunks_failed > 0 || sync.buffer.quarantined > 0 || sync.buffer.pending > 0 ? 'completed_with_errors' : 'completed';
@@ -133,7 +134,7 @@ export class MarketplaceSync {
    * sync's buffer figures also take the on-disk summary's (`$max`): a batch buffered by a chunk whose process was
    * killed before the chunk could report it still counts as saved.
    */
-  async replay(filter?: (b: { meta: BatchMeta }) => boolean): Promise<{ applied: number; quarantined: number; failed: number }> {
+  async replay(filter?: (b: { meta: BatchMeta }) => boolean, options: ReplayOptions = {}): Promise<{ applied: number; quarantined: number; failed: number }> {
     // Per sync: the replayed counts, and the days of its buffered batches (their problem days, known from the
     // batches themselves even when their chunk never reported).
     const perSync = new Map<string, { counts: Partial<Record<Entity, ReturnType<typeof emptyCounts>[Entity]>>; days: Set<string> }>();
@@ -148,24 +149,30 @@ export class MarketplaceSync {
       const counts = (entry.counts[batch.meta.entity] ??= emptyCounts()[batch.meta.entity]);
       await replayBatch(this.deps.db, batch, counts);
       await this.countInSummary(batch.meta.sync_id, 'replayed');
-    }, filter);
+    }, filter, options);
     for (const q of report.quarantined) {
       this.deps.log.error(`marketplace: buffered ${q.collection} batch ${q.id} failed ${q.retries} replays and was moved to quarantine: ${q.error}`, { file: q.file, sync: q.meta.sync_id });
       entryOf(String(q.meta.sync_id), q.meta.days);
       await this.countInSummary(String(q.meta.sync_id), 'quarantined');
     }
-    // Each sync's summary is read before the pending files: a batch that another process replays in between then
-    // counts in neither (a later replay's $max puts it right), never in both, which `saved`'s $max would keep.
-    const summaries = new Map<string, Awaited<ReturnType<typeof this.summaries.read>>>();
-    for (const syncId of perSync.keys()) summaries.set(syncId, await this.summaries.read(syncId));
-    // Batches still pending, by sync (each file read once, whatever the number of syncs).
-    const left = new Map<string, number>();
-    for (const b of await Promise.all((await this.buffer.pending()).map((id) => this.buffer.read(id)))) {
-      if (b) left.set(String(b.meta.sync_id), (left.get(String(b.meta.sync_id)) ?? 0) + 1);
-    }
+    // Each sync's tally (its summary, then its batches still pending) is read and written under one lock: two
+    // processes replaying at once take turns, so the last tally written is taken after the last batch left the
+    // buffer, and a stale count of pending batches never overwrites a newer one.
+    const syncOf = new Map<string, string | null>(); // pending batch id → its sync (a batch's sync never changes)
     for (const [syncId, e] of perSync) {
-      await this.syncLog.addReplay(syncId, e.counts, left.get(syncId) ?? 0, summaries.get(syncId), [...e.days]);
-      await this.syncLog.reconsider(syncId);
+      await this.buffer.exclusive(`tally-${syncId}`, async () => {
+        // The summary is read before the pending files: a batch replayed in between by a process not yet at its
+        // tally then counts in neither (that process's tally puts it right), never in both.
+        const summary = await this.summaries.read(syncId);
+        const ids = await this.buffer.pending();
+        await Promise.all(ids.filter((id) => !syncOf.has(id)).map(async (id) => {
+          const b = await this.buffer.read(id);
+          syncOf.set(id, b ? String(b.meta.sync_id) : null);
+        }));
+        const left = ids.filter((id) => syncOf.get(id) === syncId).length;
+        await this.syncLog.addReplay(syncId, e.counts, left, summary, [...e.days]);
+        await this.syncLog.reconsider(syncId);
+      });
     }
     return { applied: report.applied, quarantined: report.quarantined.length, failed: report.failed };
   }

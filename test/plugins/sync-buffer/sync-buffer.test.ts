@@ -61,6 +61,40 @@ describe('SyncBuffer', () => {
     expect(await buffer.pending()).toEqual([other]);
   });
 
+  it('a replay waiting for others resolves only once the batch another replay holds has left the buffer', async () => {
+    const [a, b] = [new SyncBuffer({ dir }), new SyncBuffer({ dir })];
+    await a.save('orders', [{ id: 1 }], {}, new Error('down'));
+    let inApply!: () => void;
+    let release!: () => void;
+    const entered = new Promise<void>((r) => { inApply = r; });
+    const held = new Promise<void>((r) => { release = r; });
+    const first = a.replay(async () => { inApply(); await held; });
+    await entered;
+    // Without waiting, the batch in hand is skipped and still on disk when the replay resolves.
+    expect(await b.replay(async () => undefined)).toMatchObject({ applied: 0, skipped: 1 });
+    expect(await b.pending()).toHaveLength(1);
+    let waitedOut = false;
+    const second = b.replay(async () => undefined, undefined, { waitForOthers: true }).then((r) => { waitedOut = true; return r; });
+    await new Promise((r) => setTimeout(r, 50)); // the waiting replay gets time to resolve early, if it would
+    expect(waitedOut).toBe(false);
+    release();
+    expect(await first).toMatchObject({ applied: 1 });
+    expect(await second).toMatchObject({ applied: 0, skipped: 1 });
+    expect(await b.pending()).toEqual([]);
+  });
+
+  it('exclusive sections of one name take turns across buffers', async () => {
+    const [a, b] = [new SyncBuffer({ dir }), new SyncBuffer({ dir })];
+    const trace: string[] = [];
+    const section = (who: string) => async () => {
+      trace.push(`${who} in`);
+      await new Promise((r) => setTimeout(r, 20));
+      trace.push(`${who} out`);
+    };
+    await Promise.all([a.exclusive('tally-x', section('a')), b.exclusive('tally-x', section('b'))]);
+    expect([trace.slice(0, 2), trace.slice(2)].map((t) => t[0].split(' ')[0] === t[1].split(' ')[0])).toEqual([true, true]);
+  });
+
   it('never collides names when two processes save at once', async () => {
     await both(dir, 'save', '150');
     const ids = await new SyncBuffer({ dir }).pending();
