@@ -208,9 +208,13 @@ export class ExecutionRecorder {
 
 /** Two status updates as one: later values win, a null in the later keeps the earlier value (as the upsert's COALESCE does). */
 export function mergeStatus<T extends Partial<WorkerStatusSnapshot>>(a: T, b: T): T {
-  const out = { ...a };
-  for (const key of Object.keys(b) as Array<keyof T>) {
-    if (b[key] !== null && b[key] !== undefined) out[key] = b[key];
+  return mergeStatusInto({ ...a }, b);
+}
+
+/** mergeStatus into `into` itself (an update the caller owns), without copying it. */
+export function mergeStatusInto<T extends Partial<WorkerStatusSnapshot>>(into: T, b: T): T {
+  for (const key in b) {
+    if (Object.hasOwn(b, key) && b[key] !== null && b[key] !== undefined) into[key] = b[key];
   }
-  return out;
+  return into;
 }

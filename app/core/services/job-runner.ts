@@ -23,6 +23,8 @@ import type { StateMirror } from './state-mirror';
 import type { TaskQueues } from './task-queues';
 import type { RedisKeys } from './redis';
 import { fireTimeOf, type CronFires } from './cron-fires';
+import { isoTime, timeOfIso } from './clock';
+import { Deadlines, type Deadline } from './deadlines';
 
 export interface JobRunnerDeps {
   registry: WorkerRegistry;
@@ -54,6 +56,7 @@ export class JobRunner {
   private stopping = false;
   private renewTimer: NodeJS.Timeout | null = null;
   private readonly readers = new Map<string, ConfigReader>();
+  private readonly deadlines = new Deadlines((err) => this.deps.logger.error(`a run timeout failed: ${errorText(err)}`, { stored: false }));
 
   constructor(private readonly deps: JobRunnerDeps) {}
 
@@ -137,24 +140,39 @@ export class JobRunner {
     return inst;
   }
 
-  private async process(def: ScheduleDefinition, job: Job<JobData>): Promise<unknown> {
-    const data = job.data;
-    const snapshot: ExecutionSnapshot = {
-      id: data.executionId, workerId: def.id, trigger: data.trigger, params: data.params, status: 'running',
-      attempt: job.attemptsMade + 1, progress: null, result: null, error: null, jobId: String(job.id),
-      parentExecutionId: data.parentExecutionId ?? null, triggeredBy: data.triggeredBy ?? null, fence: job.processedOn ?? Date.now(),
-      queuedAt: new Date(data.queuedAt), startedAt: new Date(), finishedAt: null, durationMs: null,
-    };
-    if (snapshot.trigger === 'cron' && !(await this.claimFire(def, job, snapshot))) return { skipped: true, duplicate: true };
-    if (!(await this.begin(def, snapshot))) return { skipped: true };
-    const abort = new RunAbort();
-    const done = this.execute(def, job, snapshot, abort);
-    this.active.set(snapshot.id, { workerId: def.id, fence: snapshot.fence, abort, done });
+  /** Bull's processor. Not async: a run that needs no waiting settles without extra microtask hops. */
+  private process(def: ScheduleDefinition, job: Job<JobData>): Promise<unknown> {
     try {
-      return await done;
-    } finally {
-      this.active.delete(snapshot.id);
+      const data = job.data;
+      const now = Date.now();
+      const snapshot: ExecutionSnapshot = {
+        id: data.executionId, workerId: def.id, trigger: data.trigger, params: data.params, status: 'running',
+        attempt: job.attemptsMade + 1, progress: null, result: null, error: null, jobId: String(job.id),
+        parentExecutionId: data.parentExecutionId ?? null, triggeredBy: data.triggeredBy ?? null, fence: job.processedOn ?? now,
+        queuedAt: new Date(timeOfIso(data.queuedAt)), startedAt: new Date(now), finishedAt: null, durationMs: null,
+      };
+      // A cron fire may wait (its claim, the overlap policy); a run of any other trigger starts at once.
+      if (snapshot.trigger === 'cron') return this.processFire(def, job, snapshot);
+      this.announceStart(def, snapshot);
+      return this.run(def, job, snapshot);
+    } catch (err) {
+      // A job that cannot even be read fails like any run (Bull calls the processor outside a promise chain).
+      return Promise.reject(err);
     }
+  }
+
+  private async processFire(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot): Promise<unknown> {
+    if (!(await this.claimFire(def, job, snap))) return { skipped: true, duplicate: true };
+    if (!(await this.beginFire(def, snap))) return { skipped: true };
+    return this.run(def, job, snap);
+  }
+
+  private run(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot): Promise<unknown> {
+    const abort = new RunAbort();
+    const done = this.execute(def, job, snap, abort);
+    const id = snap.id;
+    this.active.set(id, { workerId: def.id, fence: snap.fence, abort, done });
+    return done.finally(() => this.active.delete(id));
   }
 
   /**
@@ -176,25 +194,33 @@ export class JobRunner {
   }
 
   /**
-   * Joins the running set and marks the run started (one Redis round trip). Cron fires honour the overlap policy:
-   * 'skip' records the fire as skipped, 'queue' waits for the previous run; a disabled worker's fires are skipped.
+   * Joins the running set and marks the run started, in the next live-state write: nothing to decide, so nothing
+   * to wait for (LiveRuns sends changes in the order they were made, so the finish still lands after this start).
    */
-  private async begin(def: ScheduleDefinition, snap: ExecutionSnapshot): Promise<boolean> {
-    const isFire = snap.trigger === 'cron';
-    if (isFire && (await this.deps.redis.hget(this.deps.keys.state(def.id), 'enabled')) === 'false') return !this.recordSkip(def, snap, 'worker is disabled');
-    const alone = isFire && def.overlap !== 'allow';
-    // state and execution_id are set by the live-state script when the start is accepted.
-    const fields = { last_execution_id: snap.id, last_started_at: snap.startedAt!.toISOString(), progress: '' };
-    const events: Array<[string, Record<string, unknown>]> = [
-      ['execution.started', { workerId: def.id, executionId: snap.id, attempt: snap.attempt, trigger: snap.trigger }],
-    ];
-    if (!alone) {
-      // Nothing to decide: do not wait for Redis (LiveRuns sends changes in the order they were made, so the
-      // finish still lands after this start).
-      this.deps.live.start(def.id, snap.id, snap.fence, fields, events);
+  private announceStart(def: ScheduleDefinition, snap: ExecutionSnapshot): void {
+    this.deps.live.start(def.id, snap.id, snap.fence, this.startFields(snap), this.startEvents(def, snap));
+  }
+
+  /** The live fields of a start; state and execution_id are set by the live-state script when it accepts it. */
+  private startFields(snap: ExecutionSnapshot): Record<string, string> {
+    return { last_execution_id: snap.id, last_started_at: isoTime(snap.startedAt!.getTime()), progress: '' };
+  }
+
+  private startEvents(def: ScheduleDefinition, snap: ExecutionSnapshot): Array<[string, Record<string, unknown>]> {
+    return [['execution.started', { workerId: def.id, executionId: snap.id, attempt: snap.attempt, trigger: snap.trigger }]];
+  }
+
+  /**
+   * A cron fire honours the overlap policy: 'skip' records the fire as skipped, 'queue' waits for the previous run
+   * (one Redis round trip per check); a disabled worker's fires are skipped.
+   */
+  private async beginFire(def: ScheduleDefinition, snap: ExecutionSnapshot): Promise<boolean> {
+    if ((await this.deps.redis.hget(this.deps.keys.state(def.id), 'enabled')) === 'false') return !this.recordSkip(def, snap, 'worker is disabled');
+    if (def.overlap === 'allow') {
+      this.announceStart(def, snap);
       return true;
     }
-    while (!(await this.deps.live.startAlone(def.id, snap.id, snap.fence, fields, events))) {
+    while (!(await this.deps.live.startAlone(def.id, snap.id, snap.fence, this.startFields(snap), this.startEvents(def, snap)))) {
       if (def.overlap === 'skip') return !this.recordSkip(def, snap, 'previous run still running');
       if (this.stopping) throw new ShutdownInterruption('worker shutting down');
       await new Promise((r) => setTimeout(r, this.deps.config.get<number>('OVERLAP_POLL_MS')));
@@ -211,27 +237,44 @@ export class JobRunner {
     return true;
   }
 
-  private async execute(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, abort: RunAbort): Promise<unknown> {
+  /**
+   * Runs the job. A run that returns without a promise is settled at once, without a microtask hop; one that
+   * returns a promise is raced against its abort (timeout, stop, shutdown).
+   */
+  private execute(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, abort: RunAbort): Promise<unknown> {
     const ctx = new JobContext(this.deps, def, snap, this.configOf(def.id), abort, job.opts.attempts ?? def.attempts);
     this.markStarted(def, snap);
-    let timer: NodeJS.Timeout | undefined;
+    let deadline: Deadline | undefined;
     try {
       const timeoutMs = positiveSetting(def, 'timeoutMs', def.timeoutSetting, def.timeoutMs, (key, id) => this.deps.config.get(key, id));
-      timer = setTimeout(() => abort.abort(new JobTimeoutError(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      deadline = this.deadlines.add(timeoutMs, () => abort.abort(new JobTimeoutError(`timed out after ${timeoutMs} ms`)));
       assertParams(def.params, snap.params);
       const out: unknown = this.instance(def).run(ctx);
-      // A run that returns without a promise is done; one that returns a promise is raced against its abort.
-      const result = isThenable(out) ? await abort.race(Promise.resolve(out)) : out;
-      // One redaction and cap for every copy of the result: execution row, live state, worker status, Bull's returnvalue.
-      const safe = this.deps.recorder.redactor.sanitize(result);
-      this.markFinished(def, snap, 'succeeded', safe.value, null, safe.json);
-      ctx.settleLog(false);
-      return safe.value;
+      if (isThenable(out)) return this.settle(def, job, snap, ctx, abort, out, deadline);
+      deadline.cancel();
+      return Promise.resolve(this.succeeded(def, snap, ctx, out));
+    } catch (err) {
+      deadline?.cancel();
+      return this.handleError(def, job, snap, ctx, err, abort);
+    }
+  }
+
+  private async settle(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, ctx: JobContext, abort: RunAbort, out: PromiseLike<unknown>, deadline: Deadline): Promise<unknown> {
+    try {
+      return this.succeeded(def, snap, ctx, await abort.race(Promise.resolve(out)));
     } catch (err) {
       return this.handleError(def, job, snap, ctx, err, abort);
     } finally {
-      clearTimeout(timer);
+      deadline.cancel();
     }
+  }
+
+  /** One redaction and cap for every copy of the result: execution row, live state, worker status, Bull's returnvalue. */
+  private succeeded(def: ScheduleDefinition, snap: ExecutionSnapshot, ctx: JobContext, result: unknown): unknown {
+    const safe = this.deps.recorder.redactor.sanitize(result);
+    this.markFinished(def, snap, 'succeeded', safe.value, null, safe.json);
+    ctx.settleLog(false);
+    return safe.value;
   }
 
   private async handleError(def: ScheduleDefinition, job: Job<JobData>, snap: ExecutionSnapshot, ctx: JobContext, err: unknown, abort: RunAbort): Promise<never> {
@@ -315,7 +358,7 @@ export class JobRunner {
   private afterRun(def: ScheduleDefinition, snap: ExecutionSnapshot, outcome: string, error: string | null, resultJson: string | null = null): void {
     const succeeded = outcome === 'succeeded';
     const fields: Record<string, string | number> = { last_execution_id: snap.id, last_status: outcome };
-    if (snap.finishedAt) fields.last_finished_at = snap.finishedAt.toISOString();
+    if (snap.finishedAt) fields.last_finished_at = isoTime(snap.finishedAt.getTime());
     // snap.result is already redacted and capped (execute); resultJson is its JSON text.
     if (succeeded) fields.last_result = resultJson ?? 'null';
     if (error) fields.last_error = error;

@@ -6,6 +6,8 @@
  * script keeps the take of each running-set entry and ignores a change whose take is older than the entry's, so a
  * process that lost a job's lock cannot remove (or renew) the entry of the process that took the job over.
  */
+import { isoTime } from './clock';
+import { eventJson } from './events';
 
 export type Fields = Record<string, string | number>;
 export type Events = Array<[string, Record<string, unknown>]>;
@@ -93,15 +95,15 @@ export function foldBatch(batch: readonly PendingChange[], now: number): FoldedB
   let texts = '';
   let count = 0;
   let atMs = now;
-  let at = new Date(now).toISOString();
+  let at = isoTime(now);
   batch.forEach((p, index) => {
     const { op } = p;
     const first = count;
     if (p.events.length && p.at !== atMs) {
       atMs = p.at;
-      at = new Date(atMs).toISOString();
+      at = isoTime(atMs);
     }
-    for (const [type, data] of p.events) texts += (count++ ? ',' : '') + JSON.stringify({ type, ts: at, data });
+    for (const [type, data] of p.events) texts += (count++ ? ',' : '') + eventJson(type, at, data);
     if (op.kind === 's' && op.flag) {
       const before = open.get(op.workerId);
       if (before) closeSegment(before);

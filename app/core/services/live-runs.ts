@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis';
-import { mergeStatus, type WorkerStatusSnapshot } from './execution-recorder';
+import { isoTime } from './clock';
+import { mergeStatusInto, type WorkerStatusSnapshot } from './execution-recorder';
 import { foldBatch, renewalsOf, type Events, type Fields, type PendingChange } from './live-runs.fold';
 
 export type { Fields } from './live-runs.fold';
@@ -105,8 +106,10 @@ export class LiveRuns {
   finish(workerId: string, executionId: string, fence: number, succeeded: boolean, fields: Fields, events: Events, status: EndedStatus | null, urgent = false): void {
     this.pending.push({ op: { kind: 'f', workerId, executionId, fence, flag: succeeded }, fields, events, at: Date.now() });
     if (status) {
+      // The batch's own copy, merged into in place (a finish per job at high rates).
       const prev = this.statuses.get(workerId);
-      this.statuses.set(workerId, prev ? mergeStatus(prev, status) : status);
+      if (prev) mergeStatusInto(prev, status);
+      else this.statuses.set(workerId, { ...status });
     }
     this.schedule(urgent);
   }
@@ -172,7 +175,7 @@ export class LiveRuns {
     let out: EntryResult[];
     try {
       out = await this.apply(now, this.ttlMs, this.keys.events, this.keys.state(''), this.keys.overlap(''), this.keys.runTakes(''),
-        new Date(now).toISOString(), JSON.stringify(folded.entries), folded.events, JSON.stringify(folded.merged));
+        isoTime(now), JSON.stringify(folded.entries), folded.events, JSON.stringify(folded.merged));
     } catch (err) {
       this.failed(batch, err);
       return;
