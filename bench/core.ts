@@ -157,6 +157,8 @@ async function main(): Promise<void> {
       ratio: round(sluiceMs / bullMs, 2),
       handwritten_jobs_per_s: round(JOBS / (handMs / 1000)), ratio_vs_handwritten: round(sluiceMs / handMs, 2), target_ratio_vs_handwritten: 1,
       history_failures_jobs_per_s: round(JOBS / (failuresMs / 1000)), ratio_history_failures: round(failuresMs / bullMs, 2), target_ratio_history_failures: 1.15,
+      // Each round's own ratio (its failures run over the bare Bull run just before it): the spread on this machine.
+      round_ratios_history_failures: failuresRuns.map((ms, r) => round(ms / bullRuns[r], 2)),
     });
   } finally {
     await dropIsolated(names);
