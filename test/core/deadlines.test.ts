@@ -44,3 +44,24 @@ describe('run deadlines', () => {
     expect(errors).toEqual([new Error('boom')]);
   });
 });
+
+describe('run deadlines longer than a timer can hold', () => {
+  it('a 30-day timeout neither expires early nor overflows the timer (no TimeoutOverflowWarning, no 1 ms re-arm loop)', async () => {
+    const deadlines = new Deadlines();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      let expired = false;
+      const long = deadlines.add(30 * 86_400_000, () => { expired = true; });
+      // A short deadline beside it expires in its turn, and by then the long one has not.
+      await new Promise<void>((r) => deadlines.add(20, r));
+      await new Promise<void>((r) => setImmediate(r)); // process warnings are emitted on the next tick
+      expect(expired).toBe(false);
+      expect(warnings).not.toContain('TimeoutOverflowWarning');
+      long.cancel();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

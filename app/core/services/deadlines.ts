@@ -6,6 +6,9 @@
  * Removing a run that ended is O(1); a timer that finds its head ended re-arms for the next one.
  */
 
+/** The longest delay setTimeout honours (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface Deadline {
   /** The run ended first: its expiry is not called. Idempotent. */
   cancel(): void;
@@ -54,7 +57,8 @@ class DeadlineList {
   }
 
   private arm(at: number): void {
-    this.timer = setTimeout(() => this.fire(), Math.max(1, Math.ceil(at - performance.now())));
+    // setTimeout takes at most 2^31-1 ms (it fires at once beyond that): a longer timeout re-arms when that passes.
+    this.timer = setTimeout(() => this.fire(), Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(at - performance.now()))));
     // Runs keep the process alive on their own (the queue's connections); a pending deadline must not.
     this.timer.unref();
   }
