@@ -138,8 +138,10 @@ describe('SharedRateLimiter', () => {
     const window = Math.floor(Date.now() / 1000);
     const at = await Promise.all(Array.from({ length: 5 }, async () => (await l.take('p:pace:x'), Date.now() - window * 1000)));
     // The n-th of five leaves n/5 of the way through the first 500 ms: 0, 100, 200, 300, 400 ms into the second.
+    // (Each is seen when its take resolves, a Redis round trip later: on a loaded machine the first may be seen tens
+    // of ms late, so it is bounded by the third slot's time, not by its own.)
     const sorted = at.sort((x, y) => x - y);
-    expect(sorted[4] - sorted[0]).toBeGreaterThanOrEqual(380);
+    expect(sorted[0]).toBeLessThan(200);
     expect(sorted[4]).toBeLessThan(500 + 100);
     sorted.forEach((ms, n) => expect(ms, `slot ${n + 1}`).toBeGreaterThanOrEqual(n * 100 - 1));
   });
