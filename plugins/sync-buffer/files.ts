@@ -34,6 +34,19 @@ export async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** Tries (5–100 ms apart) to take a lock another process holds before giving up: about 20 s. */
+export const WAIT_RETRIES = 200;
+
+/**
+ * Runs `fn` holding the lock `name`, waiting for it while another process holds it (`tuning.retries`, default
+ * WAIT_RETRIES); rejects, naming `what`, if it stays held that long.
+ */
+export async function withLockWaiting<T>(lockDir: string, name: string, tuning: LockTuning, what: string, fn: () => Promise<T>): Promise<T> {
+  const out = await withLock(lockDir, name, { staleMs: tuning.staleMs, retries: tuning.retries ?? WAIT_RETRIES }, fn);
+  if (!out.locked) throw new Error(`could not lock ${what} (another process held it too long)`);
+  return out.value;
+}
+
 /**
  * Runs `fn` holding the lock named `name` under `lockDir`. Resolves `{ locked: false }` when another process holds
  * it and `retries` ran out, so callers can skip work someone else is doing.

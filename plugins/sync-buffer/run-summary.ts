@@ -3,7 +3,7 @@
  * (counters add up, day lists are unioned), then written atomically, so no process overwrites another's counts.
  */
 import path from 'node:path';
-import { readJson, withLock, writeJsonAtomic, type LockTuning } from './files';
+import { readJson, withLockWaiting, writeJsonAtomic, type LockTuning } from './files';
 
 export interface RunSummary {
   runId: string;
@@ -30,7 +30,7 @@ export class RunSummaries {
   /** Adds `delta` to the run's summary; resolves to the merged summary. */
   async merge(runId: string, delta: SummaryDelta): Promise<RunSummary> {
     const name = `summary-${runId.replace(/[^a-z0-9_-]/gi, '_')}`;
-    const out = await withLock(this.lockDir, name, { staleMs: this.tuning.staleMs, retries: this.tuning.retries ?? 200 }, async () => {
+    return withLockWaiting(this.lockDir, name, this.tuning, `the summary of run ${runId}`, async () => {
       const file = this.fileOf(runId);
       const current = (await readJson<RunSummary>(file)) ?? { runId, counters: {}, lists: {}, updatedAt: '' };
       for (const [k, v] of Object.entries(delta.counters ?? {})) current.counters[k] = (current.counters[k] ?? 0) + v;
@@ -39,8 +39,6 @@ export class RunSummaries {
       await writeJsonAtomic(file, current);
       return current;
     });
-    if (!out.locked) throw new Error(`could not lock the summary of run ${runId} (another process held it too long)`);
-    return out.value;
   }
 
   async read(runId: string): Promise<RunSummary | undefined> {

@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { exists, readJson, withLock, writeJsonAtomic, type LockTuning } from './files';
+import { exists, readJson, WAIT_RETRIES, withLock, withLockWaiting, writeJsonAtomic, type LockTuning } from './files';
 
 export interface BufferedBatch<M = Record<string, unknown>> {
   id: string;
@@ -61,9 +61,6 @@ export interface ReplayOptions {
    */
   waitForOthers?: boolean;
 }
-
-/** Tries (5–100 ms apart) to take a lock another process holds: about 20 s before giving up. */
-const WAIT_RETRIES = 200;
 
 function errorOf(err: unknown): { name: string; message: string } {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
@@ -131,9 +128,7 @@ export class SyncBuffer<M extends Record<string, unknown> = Record<string, unkno
    * processes reading the buffer and acting on what they read (counting its pending batches, say) take turns.
    */
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const out = await withLock(this.lockDir, `section-${name.replace(/[^a-z0-9_-]/gi, '_')}`, { staleMs: this.opts.staleMs, retries: WAIT_RETRIES }, fn);
-    if (!out.locked) throw new Error(`sync buffer: could not take the lock ${name} (another process held it too long)`);
-    return out.value;
+    return withLockWaiting(this.lockDir, `section-${name.replace(/[^a-z0-9_-]/gi, '_')}`, { staleMs: this.opts.staleMs }, `the sync buffer's section ${name}`, fn);
   }
 
   private async replayOne(id: string, apply: (b: BufferedBatch<M>) => Promise<void>, filter?: ReplayFilter<M>): Promise<'gone' | 'filtered' | 'failed' | { records: number } | { quarantined: QuarantinedBatch }> {
