@@ -3,6 +3,7 @@ import type { JobOptions, Queue } from 'bull';
 import type { ScheduleDefinition, WorkerRegistry } from '../registry/worker-registry';
 import type { EnqueueOptions, Trigger } from '../structures/context';
 import type { ExecutionRecorder } from './execution-recorder';
+import { isoTime } from './clock';
 import type { TaskQueues } from './task-queues';
 import { deterministicExecutionId, newExecutionId } from './ids';
 import { assertParams, ParamsValidationError } from './params';
@@ -138,7 +139,7 @@ export class Dispatcher {
     const executionId = spec.jobId ? deterministicExecutionId(spec.jobId, at) : newExecutionId(spec.at);
     const data: JobData = {
       executionId, workerId: def.id, trigger: common.trigger ?? 'manual', params: spec.params ?? {},
-      queuedAt: new Date().toISOString(), parentExecutionId: common.parentExecutionId ?? null,
+      queuedAt: isoTime(Date.now()), parentExecutionId: common.parentExecutionId ?? null,
       ...(common.triggeredBy ? { triggeredBy: common.triggeredBy } : {}),
     };
     const opts = {

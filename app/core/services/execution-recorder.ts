@@ -7,6 +7,7 @@ import type { Pool } from 'mysql2/promise';
 import { escape } from 'mysql2';
 import { BatchWriter } from '../../../plugins/batcher';
 import { isPermanentMysqlError } from '../database/errors';
+import { isoTime } from './clock';
 import { Redactor } from './redact';
 import type { Progress, Trigger } from '../structures/context';
 
@@ -80,7 +81,7 @@ interface RowWrite {
 const str = (v: string | null): string => (v === null ? 'NULL' : escape(v));
 const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'NULL' : String(v));
 /** DATETIME(3) in UTC (the pool's timezone is 'Z'). */
-const date = (d: Date | null): string => (d === null || Number.isNaN(d.getTime()) ? 'NULL' : `'${d.toISOString().slice(0, 23).replace('T', ' ')}'`);
+const date = (d: Date | null): string => (d === null || Number.isNaN(d.getTime()) ? 'NULL' : `'${isoTime(d.getTime()).slice(0, 23).replace('T', ' ')}'`);
 
 /** Params, progress and result as redacted, capped JSON; the error as a redacted, capped text. */
 function execTuple(r: ExecutionSnapshot, rev: number, red: Redactor): string {
