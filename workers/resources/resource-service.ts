@@ -48,6 +48,7 @@ export class ResourceService {
   private readonly lock: LoadLock;
   private readonly known = new Map<string, { row: VersionRow; at: number }>();
   private readonly inflight = new Map<string, Promise<Dataset>>();
+  private readonly reads = new Map<string, Promise<VersionRow | null>>();
 
   constructor(private readonly opts: ResourceServiceOptions) {
     this.catalog = opts.catalog;
@@ -118,12 +119,36 @@ export class ResourceService {
     return prev ? new Date(prev) : null;
   }
 
-  private async lookup(name: string, atLeast = 0): Promise<VersionRow | null> {
+  /**
+   * The version row this process trusts without I/O (see `current`), or undefined when it must be read: the hot
+   * path of a fulldata revalidation, answered without a promise.
+   */
+  trusted(name: string, atLeast = 0): VersionRow | undefined {
     const hit = this.known.get(name);
-    if (hit && hit.row.version >= atLeast && Date.now() - hit.at < this.settings.versionCacheMs) return hit.row;
-    const row = await this.opts.store.get(name);
-    if (row) this.remember(row);
-    return row;
+    return hit && hit.row.version >= atLeast && Date.now() - hit.at < this.settings.versionCacheMs ? hit.row : undefined;
+  }
+
+  /**
+   * The trusted copy, or one read of the store shared by every request that finds the copy expired at the same
+   * time (at thousands of requests a second, each used to send its own query). A caller that has heard of a
+   * newer version than a shared read returned reads again itself.
+   */
+  private async lookup(name: string, atLeast = 0): Promise<VersionRow | null> {
+    const hit = this.trusted(name, atLeast);
+    if (hit) return hit;
+    let read = this.reads.get(name);
+    if (!read) {
+      read = this.opts.store.get(name).then((row) => {
+        if (row) this.remember(row);
+        return row;
+      }).finally(() => this.reads.delete(name));
+      this.reads.set(name, read);
+    }
+    const row = await read;
+    if (!row || row.version >= atLeast) return row;
+    const again = await this.opts.store.get(name);
+    if (again) this.remember(again);
+    return again;
   }
 
   private remember(row: VersionRow): void {

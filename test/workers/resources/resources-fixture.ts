@@ -9,6 +9,7 @@ import { ResourceCatalog } from '../../../workers/resources/resource-catalog';
 import { ResourceService } from '../../../workers/resources/resource-service';
 import type { ResourceDefinition } from '../../../workers/resources/resource';
 import { versionStore } from '../../../workers/resources/runtime';
+import type { VersionStore } from '../../../workers/resources/version-store';
 import { startHarness, type Harness } from '../../support/harness';
 import { dropDatabase, MYSQL_ROOT, REDIS_URL } from '../../support/isolation';
 
@@ -16,7 +17,7 @@ export interface ResourcesFixture {
   h: Harness;
   pool: Pool;
   /** A service as one more process would build it (its own memory layer, the shared Redis and MySQL). */
-  service(defs: ResourceDefinition[]): ResourceService;
+  service(defs: ResourceDefinition[], opts?: { store?: VersionStore; settings?: Record<string, unknown> }): ResourceService;
   /** RESOURCES_DB_URL of this fixture (for child processes). */
   dbUrl: string;
   /** The plugin's Redis namespace, as the core's PluginApi prefixes it. */
@@ -42,13 +43,14 @@ export async function startResources(label: string, env: Record<string, string> 
   };
   return {
     h, pool, redisPrefix, raw, dbUrl: `${MYSQL_ROOT}/${dbName}`,
-    service(defs) {
+    service(defs, opts = {}) {
       const redis = new Redis(REDIS_URL, { keyPrefix: redisPrefix });
       clients.push(redis);
+      const settings = opts.settings ?? {};
       return new ResourceService({
-        catalog: new ResourceCatalog(defs), store: versionStore(), redis, logger,
+        catalog: new ResourceCatalog(defs), store: opts.store ?? versionStore(), redis, logger,
         publish: (type, data) => c.events.publish(type, { ...data, plugin: 'resources' }),
-        config: { get: <T>(key: string) => c.config.get<T>(key) },
+        config: { get: <T>(key: string) => (key in settings ? settings[key] as T : c.config.get<T>(key)) },
       });
     },
     async close() {

@@ -6,6 +6,7 @@ import { defineResource, type ResourceDefinition } from '../../../workers/resour
 import staff from '../../../workers/resources/staff.resource';
 import { checkRows } from '../../../workers/resources/payload';
 import { spawnTs } from '../../support/child';
+import { versionStore } from '../../../workers/resources/runtime';
 import { startResources, type ResourcesFixture } from './resources-fixture';
 
 let fx: ResourcesFixture;
@@ -46,6 +47,32 @@ describe('resource versions and cache', () => {
     // A third process starts with Redis warm: no load at all.
     await fx.service([def]).dataset('staff-cold');
     expect(runs()).toBe(1);
+  }, 30_000);
+
+  it('requests that find the version copy expired at the same time share one read of the version table', async () => {
+    const { def } = countedStaff('staff-reread');
+    const store = versionStore();
+    const read = store.get.bind(store);
+    let reads = 0;
+    store.get = (name) => {
+      reads += 1;
+      return read(name);
+    };
+    // A copy trusted for 1 ms only.
+    const svc = fx.service([def], { store, settings: { RESOURCES_VERSION_CACHE_MS: 1 } });
+    const expired = async (): Promise<void> => {
+      while (svc.trusted('staff-reread')) await new Promise((r) => setImmediate(r));
+    };
+    const first = await svc.current('staff-reread');
+    await expired();
+    reads = 0;
+    const rows = await Promise.all(Array.from({ length: 100 }, () => svc.current('staff-reread')));
+    expect(reads).toBe(1);
+    expect(new Set(rows.map((r) => r.version))).toEqual(new Set([first.version]));
+    // Each new expiry reads again: the copy is not kept past its time.
+    await expired();
+    await svc.current('staff-reread');
+    expect(reads).toBe(2);
   }, 30_000);
 
   it('100 cold requests from two real processes run the loader once (the Redis lock)', async () => {
