@@ -48,6 +48,24 @@ describe('SharedRateLimiter', () => {
     expect(Date.now() - started).toBeGreaterThan(1_000);
   });
 
+  it('serves one process\'s waiters in arrival order, and only a window\'s budget of them asks Redis at a time', async () => {
+    const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 10 }), headroom: 1 });
+    const windows: number[] = [];
+    // Early in a second, so that no first slot falls in a window's edge (counted in the next window too).
+    await intoSecondAt(100);
+    await Promise.all(Array.from({ length: 30 }, async (_, i) => {
+      await l.take('p:gate:x');
+      windows[i] = Math.floor(Date.now() / 1000);
+    }));
+    // The n-th ten callers get the n-th window's ten slots.
+    const first = windows[0]!;
+    expect(windows.map((w) => w - first)).toEqual(Array.from({ length: 30 }, (_, i) => Math.floor(i / 10)));
+    // 30 slots, plus at most the ten in the gate finding each of the first two windows full (without the gate,
+    // every waiter asked at every window start: 30 + 20 + 10).
+    expect(l.stats.attempts).toBeLessThanOrEqual(50);
+    expect(l.stats.taken).toBe(30);
+  });
+
   it('keeps keys apart: another shop or API has its own budget', async () => {
     const l = new SharedRateLimiter({ redis: a, limitOf: () => ({ points: 3 }), headroom: 1 });
     const t0 = Date.now();
