@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ARRIVED_HEADER, startArrivalFront, type ArrivalFront } from './arrival-front';
 import { generateShop, type ShopData, type ShopSpec } from './shop-data';
 
 export interface FakeRequest {
@@ -77,6 +78,11 @@ export interface FakeOptions {
   /** Allowed timestamp skew into the past / future, seconds. */
   maxPastSec?: number;
   maxFutureSec?: number;
+  /**
+   * Count each request when it reaches a front on its own thread (arrival-front.ts) rather than when this fake's
+   * event loop reads it: for a fake in the same process as a busy worker (the tests). @defaultValue false
+   */
+  arrivalFront?: boolean;
 }
 
 export interface EndpointStats {
@@ -97,6 +103,7 @@ export class FakeMarketplace {
   readonly stats = new Map<string, EndpointStats>();
   readonly faults: Fault[] = [];
   private server!: http.Server;
+  private front?: ArrivalFront;
   private readonly compiled: Array<{ route: Route; re: RegExp; names: string[] }>;
   private readonly windows = new Map<string, { window: number; count: number }>();
   /** Requests counted in each past clock-second window, by shop and API (what the limit saw). */
@@ -186,11 +193,14 @@ export class FakeMarketplace {
     this.server = http.createServer((req, res) => void this.serve(req, res));
     this.server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const own = (this.server.address() as AddressInfo).port;
+    this.front = this.opts.arrivalFront ? await startArrivalFront(own) : undefined;
+    this.url = this.front?.url ?? `http://127.0.0.1:${own}`;
     return this.url;
   }
 
   async close(): Promise<void> {
+    await this.front?.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -257,8 +267,9 @@ export class FakeMarketplace {
   }
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    // The platform counts a request when it arrives, not when its body has been read.
-    const receivedAt = Date.now();
+    // The platform counts a request when it arrives, not when its body has been read (nor, behind the front, when
+    // this process got round to it). Only the front's stamp is trusted: clients reach this server through it.
+    const receivedAt = (this.front && Number(req.headers[ARRIVED_HEADER])) || Date.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
