@@ -136,19 +136,20 @@ export class ResourceService {
   private async lookup(name: string, atLeast = 0): Promise<VersionRow | null> {
     const hit = this.trusted(name, atLeast);
     if (hit) return hit;
-    let read = this.reads.get(name);
-    if (!read) {
-      read = this.opts.store.get(name).then((row) => {
-        if (row) this.remember(row);
-        return row;
-      }).finally(() => this.reads.delete(name));
-      this.reads.set(name, read);
+    let shared = this.reads.get(name);
+    if (!shared) {
+      shared = this.read(name).finally(() => this.reads.delete(name));
+      this.reads.set(name, shared);
     }
-    const row = await read;
-    if (!row || row.version >= atLeast) return row;
-    const again = await this.opts.store.get(name);
-    if (again) this.remember(again);
-    return again;
+    const row = await shared;
+    return !row || row.version >= atLeast ? row : this.read(name);
+  }
+
+  /** The stored version row, remembered as this process's copy. */
+  private async read(name: string): Promise<VersionRow | null> {
+    const row = await this.opts.store.get(name);
+    if (row) this.remember(row);
+    return row;
   }
 
   private remember(row: VersionRow): void {
