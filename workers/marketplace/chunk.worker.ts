@@ -12,6 +12,7 @@ export class MarketplaceChunkWorker extends ScheduleWorker<ChunkParams> {
   async run(ctx: RunContext<ChunkParams>): Promise<Record<string, unknown>> {
     const svc = await marketplaceService(ctx);
     const r = await svc.runChunk(ctx.params.chunkId, ctx.signal);
+    if ('alreadyFinished' in r) return { chunkId: ctx.params.chunkId, alreadyFinished: r.alreadyFinished };
     return { chunkId: ctx.params.chunkId, orders: r.counts.orders.fetched, apiCalls: Object.values(r.stats.calls).reduce((a, b) => a + b, 0), bufferedBatches: r.bufferedBatches };
   }
 }

@@ -157,16 +157,35 @@ export class SyncLog {
     return ids;
   }
 
-  async startChunk(id: string): Promise<ChunkDoc | null> {
-    return retried('start chunk', () => this.chunks.findOneAndUpdate({ _id: id }, { $set: { status: 'running', started_at: new Date().toISOString(), error: null }, $inc: { runs: 1 } }, { returnDocument: 'after' }));
+  /**
+   * Starts a run of a queued chunk, or again one whose run did not finish (its process died, or lost the job's
+   * lock). A chunk that already finished is not started: a job delivered again after its chunk was counted (its
+   * process died between the count and the job's completion) must not count it twice. Resolves to `finished` then,
+   * and to null when the chunk does not exist.
+   */
+  async startChunk(id: string): Promise<{ started: ChunkDoc } | { finished: ChunkDoc } | null> {
+    const started = await retried('start chunk', () => this.chunks.findOneAndUpdate(
+      { _id: id, status: { $in: ['queued', 'running'] } },
+      { $set: { status: 'running', started_at: new Date().toISOString(), error: null }, $inc: { runs: 1 } },
+      { returnDocument: 'after' },
+    ));
+    if (started) return { started };
+    const finished = await retried('read chunk', () => this.chunks.findOne({ _id: id }));
+    return finished ? { finished } : null;
   }
 
-  /** Stores a chunk's outcome and adds it to its sync; resolves to the sync after the update. */
-  async finishChunk(chunk: ChunkDoc, status: 'succeeded' | 'failed', report: ChunkReport, error: string | null): Promise<SyncDoc | null> {
+  /**
+   * Stores a chunk's outcome and adds it to its sync; resolves to the sync after the update. Only the first run to
+   * finish counts: when two runs of a chunk went on at once (a process lost the job's lock, another took it over),
+   * the later one finds the chunk finished and resolves to `superseded`, so a sync's chunk counts never exceed its
+   * chunks.
+   */
+  async finishChunk(chunk: ChunkDoc, status: 'succeeded' | 'failed', report: ChunkReport, error: string | null): Promise<SyncDoc | null | 'superseded'> {
     const finished = new Date();
     const duration = chunk.started_at ? finished.getTime() - Date.parse(chunk.started_at) : null;
     const inc = increments(report);
-    await retried('finish chunk', () => this.chunks.updateOne({ _id: chunk._id }, { $set: { status, error, finished_at: finished.toISOString(), duration_ms: duration, buffered_batches: report.bufferedBatches }, $inc: inc }));
+    const first = await retried('finish chunk', () => this.chunks.updateOne({ _id: chunk._id, status: 'running' }, { $set: { status, error, finished_at: finished.toISOString(), duration_ms: duration, buffered_batches: report.bufferedBatches }, $inc: inc }));
+    if (first.matchedCount === 0) return 'superseded';
     const syncInc: Record<string, number> = { ...inc, [status === 'succeeded' ? 'chunks_succeeded' : 'chunks_failed']: 1 };
     const add: Record<string, unknown> = {};
     if (report.bufferedBatches) add['problem_days.buffered'] = { $each: report.days };

@@ -17,7 +17,7 @@ import { createAdapter, platformRateLimit } from './platforms';
 import { newCallStats, type PlatformName } from './platforms/types';
 import { syncSettings } from './settings';
 import { ShopsStore } from './shops.store';
-import { emptyCounts, SyncLog, type ChunkReport, type SyncDoc } from './sync-log';
+import { emptyCounts, SyncLog, type ChunkDoc, type ChunkReport, type ChunkStatus, type SyncDoc } from './sync-log';
 
 export const CHUNK_WORKER = 'marketplace-chunk';
 export const SYNC_WORKER = 'marketplace-sync';
@@ -83,12 +83,20 @@ export class MarketplaceSync {
     });
   }
 
-  /** Runs one chunk; failures are recorded on the chunk (with the platform's message) and rethrown. */
-  async runChunk(chunkId: string, signal?: AbortSignal): Promise<ChunkReport> {
+  /**
+   * Runs one chunk; failures are recorded on the chunk (with the platform's message) and rethrown. Resolves to
+   * `{ alreadyFinished }` without running when the chunk had finished (its job was delivered again).
+   */
+  async runChunk(chunkId: string, signal?: AbortSignal): Promise<ChunkReport | { alreadyFinished: ChunkStatus }> {
     // Every call waiting on the limiter or a backoff listens for the abort: a chunk has a window's budget of them.
     if (signal) setMaxListeners(1_000, signal);
-    const chunk = await this.syncLog.startChunk(chunkId);
-    if (!chunk) throw new NonRetryableError(`chunk ${chunkId} does not exist (its sync was deleted?)`);
+    const start = await this.syncLog.startChunk(chunkId);
+    if (!start) throw new NonRetryableError(`chunk ${chunkId} does not exist (its sync was deleted?)`);
+    if ('finished' in start) {
+      this.deps.log.warn(`marketplace: chunk ${chunkId} had already ${start.finished.status}; this delivery of its job does nothing`, { chunk: chunkId });
+      return { alreadyFinished: start.finished.status };
+    }
+    const chunk = start.started;
     const shop = await this.shops.ref(chunk.shop);
     let report: ChunkReport = { counts: emptyCounts(), stats: newCallStats(), bufferedBatches: 0, days: daysIn(chunk.from, chunk.to) };
     let error: string | null = null;
@@ -102,15 +110,18 @@ export class MarketplaceSync {
     } catch (err) {
       if (err instanceof ChunkFailure) report = err.report;
       error = err instanceof Error ? err.message : String(err);
-      const sync = await this.syncLog.finishChunk(chunk, 'failed', report, error);
-      await this.afterChunk(sync);
+      await this.afterChunk(chunk, await this.syncLog.finishChunk(chunk, 'failed', report, error));
       throw err instanceof ChunkFailure ? err.cause : err;
     }
-    await this.afterChunk(await this.syncLog.finishChunk(chunk, 'succeeded', report, null));
+    await this.afterChunk(chunk, await this.syncLog.finishChunk(chunk, 'succeeded', report, null));
     return report;
   }
 
-  private async afterChunk(sync: SyncDoc | null): Promise<void> {
+  private async afterChunk(chunk: ChunkDoc, sync: SyncDoc | null | 'superseded'): Promise<void> {
+    if (sync === 'superseded') {
+      this.deps.log.warn(`marketplace: another run of chunk ${chunk._id} finished first; this run's outcome and counts are not added to the sync`, { chunk: chunk._id });
+      return;
+    }
     if (!sync) return;
     const done = sync.chunks_succeeded + sync.chunks_failed;
     this.deps.publish('sync.progress', { syncId: sync._id, status: sync.status, chunksTotal: sync.chunks_total, chunksSucceeded: sync.chunks_succeeded, chunksFailed: sync.chunks_failed, orders: sync.counts.orders.fetched });

@@ -71,4 +71,26 @@ describe('marketplace sync: three shops, one per platform', () => {
     // No product base-info call for unchanged Shopee items.
     expect(sync.api_calls.product_base_info ?? 0).toBe(0);
   });
+
+  it('two runs of one chunk at once (a lost lock) count it once, and a job delivered again after the count does nothing', async () => {
+    const syncId = `twice-${Date.now()}`;
+    await f.svc.syncLog.createSync({ _id: syncId, trigger: 'manual', platform: 'lazada', shop_ids: [], from: '2024-03-03', to: '2024-03-04' });
+    const [job] = await f.svc.plan({ syncId, platform: 'lazada', from: '2024-03-03', to: '2024-03-04' });
+    const { chunkId } = job.params!;
+    const runs = await Promise.all([f.svc.runChunk(chunkId), f.svc.runChunk(chunkId)]);
+    expect(runs.every((r) => 'counts' in r)).toBe(true);
+    const sync = await f.svc.syncLog.getSync(syncId);
+    const orders = 2 * 24;
+    expect(sync).toMatchObject({ status: 'completed', chunks_total: 1, chunks_succeeded: 1, chunks_failed: 0 });
+    expect(sync!.counts.orders.fetched).toBe(orders);
+    const [chunk] = await f.svc.syncLog.chunksOf(syncId);
+    expect(chunk).toMatchObject({ status: 'succeeded', runs: 2 });
+    expect(chunk.counts.orders.fetched).toBe(orders);
+
+    const calls = f.fakes.lazada.requests();
+    expect(await f.svc.runChunk(chunkId)).toEqual({ alreadyFinished: 'succeeded' });
+    expect(f.fakes.lazada.requests()).toBe(calls);
+    expect(await f.svc.syncLog.getSync(syncId)).toEqual(sync);
+    expect((await f.svc.syncLog.chunksOf(syncId))[0]).toEqual(chunk);
+  });
 });
