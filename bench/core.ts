@@ -19,7 +19,7 @@ import { Container } from '../app/core/runtime/container';
 import { startWorkerRole } from '../app/core/runtime/worker';
 import { buildRegistry } from '../app/core/registry/worker-registry';
 import { declarationOf } from '../app/core/decorators/declarations';
-import { dropIsolated, intArg, isolatedNames, MYSQL_ROOT, REDIS_URL, report, round } from './support';
+import { dropIsolated, intArg, isolatedNames, MYSQL_ROOT, REDIS_URL, report, round, settle } from './support';
 
 const JOBS = intArg('jobs', 5_000);
 const CONCURRENCY = intArg('concurrency', 10);
@@ -140,11 +140,17 @@ async function main(): Promise<void> {
     const handRuns: number[] = [];
     const sluiceRuns: number[] = [];
     const failuresRuns: number[] = [];
+    let settledMs = 0;
+    // Each side starts on a quiet machine: MariaDB flushing the rows of the side before would slow the next.
+    const quiet = async <T>(side: () => Promise<T>): Promise<T> => {
+      settledMs += await settle();
+      return side();
+    };
     for (let r = 0; r < ROUNDS; r++) {
-      bullRuns.push(await bareBull(names.prefix, r));
-      handRuns.push(await bullWithInsert(names, r));
-      sluiceRuns.push(await sluice(names, r, NoopWorker));
-      failuresRuns.push(await sluice(names, r, NoopFailuresWorker));
+      bullRuns.push(await quiet(() => bareBull(names.prefix, r)));
+      handRuns.push(await quiet(() => bullWithInsert(names, r)));
+      sluiceRuns.push(await quiet(() => sluice(names, r, NoopWorker)));
+      failuresRuns.push(await quiet(() => sluice(names, r, NoopFailuresWorker)));
     }
     const bullMs = median(bullRuns);
     const handMs = median(handRuns);
@@ -159,6 +165,8 @@ async function main(): Promise<void> {
       history_failures_jobs_per_s: round(JOBS / (failuresMs / 1000)), ratio_history_failures: round(failuresMs / bullMs, 2), target_ratio_history_failures: 1.15,
       // Each round's own ratio (its failures run over the bare Bull run just before it): the spread on this machine.
       round_ratios_history_failures: failuresRuns.map((ms, r) => round(ms / bullRuns[r], 2)),
+      runs_ms: { bull: bullRuns.map((ms) => Math.round(ms)), handwritten: handRuns.map((ms) => Math.round(ms)), sluice: sluiceRuns.map((ms) => Math.round(ms)), history_failures: failuresRuns.map((ms) => Math.round(ms)) },
+      settled_ms: settledMs,
     });
   } finally {
     await dropIsolated(names);

@@ -1,5 +1,6 @@
 /** Shared bench helpers: an isolated database/prefix, percentiles, the one-line JSON output. */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
 
@@ -41,3 +42,27 @@ export function report(figures: Record<string, unknown>): void {
 }
 
 export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Busy and total jiffies of the whole machine (Linux /proc/stat). */
+function cpuTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = fields[3] + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/**
+ * Waits until the machine is quiet: less than `maxBusy` of all cores busy over a 250 ms window (at most
+ * `timeoutMs`). Between the sides of a bench, MariaDB flushing the rows one side wrote (or Redis freeing its keys)
+ * would otherwise run during the next side's timed part. Resolves to the ms waited.
+ */
+export async function settle(maxBusy = 0.1, timeoutMs = 15_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const a = cpuTicks();
+    await new Promise((r) => setTimeout(r, 250));
+    const b = cpuTicks();
+    const busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
+    if (busy < maxBusy || performance.now() - started > timeoutMs) return Math.round(performance.now() - started);
+  }
+}
