@@ -38,6 +38,8 @@ export class PushPipeline {
   readonly lookups: Bucket<string, string[]>;
   readonly tokenChecks: Bucket<string, boolean>;
   readonly intents: Bucket<IntentDoc>;
+  /** Whether a run still owns its chunk (no newer run took it over), asked once per window before it goes out. */
+  readonly owners: Bucket<{ chunkId: string; run: number }, boolean>;
   readonly logs: Bucket<LogWrite>;
   readonly deactivations: Bucket<{ token: string; reason: string }>;
   /** Jobs this process saw fail (credentials, sender refused): their remaining pushes are not sent. */
@@ -58,6 +60,7 @@ export class PushPipeline {
     this.lookups = new Bucket({ name: 'push token lookup', size: s.lookupBatch, maxWaitMs: wait, concurrency: 4, flush: (ids) => activeTokensOf(this.store, ids) });
     this.tokenChecks = new Bucket({ name: 'push token check', size: s.lookupBatch, maxWaitMs: wait, concurrency: 4, flush: (tokens) => inactiveTokens(this.store, tokens) });
     this.intents = new Bucket({ name: 'push intents', size: 50, maxWaitMs: 0, concurrency: 4, flush: (docs) => this.insertIntents(docs) });
+    this.owners = new Bucket({ name: 'push chunk owners', size: 50, maxWaitMs: 0, concurrency: 4, flush: (runs) => this.ownsChunks(runs) });
     this.logs = new Bucket({ name: 'push logs', size: s.logBatch, maxWaitMs: wait, concurrency: 2, flush: (items) => this.writeLogs(items) });
     this.deactivations = new Bucket({ name: 'push token deactivation', size: s.logBatch, maxWaitMs: wait, flush: (items) => deactivateTokens(this.store, items) });
   }
@@ -79,6 +82,12 @@ export class PushPipeline {
     });
   }
 
+  private async ownsChunks(runs: Array<{ chunkId: string; run: number }>): Promise<boolean[]> {
+    const docs = await this.store.chunks.find({ _id: { $in: [...new Set(runs.map((r) => r.chunkId))] } }, { projection: { attempts: 1 } }).toArray();
+    const latest = new Map(docs.map((d) => [d._id, d.attempts]));
+    return runs.map((r) => latest.get(r.chunkId) === r.run);
+  }
+
   private async writeLogs(items: LogWrite[]): Promise<void> {
     const ops = items.map((i) => (i.replace
       ? { replaceOne: { filter: { _id: i.doc._id }, replacement: i.doc, upsert: true } }
@@ -91,7 +100,7 @@ export class PushPipeline {
 
   /** Writes what is waiting and closes the HTTP/2 sessions. */
   async close(): Promise<void> {
-    await Promise.all([this.lookups.drain(), this.tokenChecks.drain(), this.intents.drain(), this.logs.drain(), this.deactivations.drain()]);
+    await Promise.all([this.lookups.drain(), this.tokenChecks.drain(), this.intents.drain(), this.owners.drain(), this.logs.drain(), this.deactivations.drain()]);
     await this.client.close();
   }
 }

@@ -28,6 +28,8 @@ export interface ChunkResult {
   /** Why the job failed, when it did. */
   jobFailed?: string;
   skipped?: boolean;
+  /** A newer run of the chunk had taken it over when this one finished: nothing of this run was recorded. */
+  superseded?: boolean;
 }
 
 /** Stops the pushes of a job that failed (credentials, sender refused) before they go out. */
@@ -59,7 +61,17 @@ export async function sendChunk(cx: ChunkContext, jobId: string, n: number): Pro
   await Promise.all(plan.inDoubt.map((p) => run.settle(p, logDoc(run.ref, p, 0, { status: 'failed', attempts: 1, errorCode: 'UNCONFIRMED', error: 'the worker sending this push stopped before FCM answered; not sent again (at most once per job)' }), p.hasLog, false)));
   await run.sendAll(plan.toSend);
   const counts = run.counts;
-  await store.chunks.updateOne({ _id: chunk._id }, { $set: { state: 'done', counts } });
+  if (run.superseded) {
+    cx.log.warn(`push chunk ${chunk._id}: a newer run took this chunk over; this run stopped sending and records no counts`, { jobId, chunk: n });
+    return { counts, completed: false, superseded: true };
+  }
+  // Fenced by the run number: a run that lost its task's lock and finishes after a newer run took the chunk over
+  // neither overwrites the newer run's counts nor deletes its write-ahead intents (at most once needs them).
+  const finished = await store.chunks.updateOne({ _id: chunk._id, attempts: chunk.attempts }, { $set: { state: 'done', counts } });
+  if (finished.matchedCount === 0) {
+    cx.log.warn(`push chunk ${chunk._id}: a newer run took this chunk over; this run's counts are not recorded`, { jobId, chunk: n });
+    return { counts, completed: false, superseded: true };
+  }
   await store.intents.deleteMany({ jobId, chunk: n });
   const completed = await completeIfDone(store, jobId);
   return { counts, completed, ...(run.jobFailure ? { jobFailed: run.jobFailure } : {}) };
@@ -74,7 +86,10 @@ class ChunkRun {
   /** The task's signal, re-emitted on one of ours: hundreds of pushes wait on it at once. */
   private readonly signal: AbortSignal;
 
-  constructor(private readonly cx: ChunkContext, readonly ref: LogRef, private readonly dryRun: boolean, run: number, private readonly message: MessageTemplate) {
+  /** A newer run took the chunk over (this one lost its task's lock): no further window goes out. */
+  superseded = false;
+
+  constructor(private readonly cx: ChunkContext, readonly ref: LogRef, private readonly dryRun: boolean, private readonly run: number, private readonly message: MessageTemplate) {
     this.seq = run * 1_000_000;
     const ac = new AbortController();
     setMaxListeners(0, ac.signal);
@@ -129,6 +144,11 @@ class ChunkRun {
         failure = recorded;
         break;
       }
+      if ('superseded' in recorded) {
+        // The newer run sends this window and the rest (it reads this run's intents: what it finds is in doubt).
+        this.superseded = true;
+        break;
+      }
       const window = windows[w];
       const reserved = await this.cx.pipeline.sender.reserve(window.length, this.signal).catch((error: unknown) => {
         if (!this.signal.aborted) failure = { error };
@@ -150,9 +170,16 @@ class ChunkRun {
     if (this.aborted.length || this.signal.aborted) throw this.aborted[0] ?? this.signal.reason;
   }
 
-  /** Writes a window's intent; a failure is returned, not thrown, since the caller awaits it a window later. */
-  private record(window: ReadonlyArray<Push>): Promise<{ seq: number } | { error: unknown }> {
-    return this.intent(window.map((p) => p.key)).then((seq) => ({ seq }), (error: unknown) => ({ error }));
+  /**
+   * Writes a window's intent, then checks that no newer run took the chunk over. The order makes a window go out
+   * at most once when two runs overlap: a newer run claims the chunk before it reads the intents, so either this
+   * check sees its claim, or that run reads this intent and treats the window as in doubt. A failure is returned,
+   * not thrown, since the caller awaits it a window later.
+   */
+  private record(window: ReadonlyArray<Push>): Promise<{ seq: number } | { superseded: true } | { error: unknown }> {
+    return this.intent(window.map((p) => p.key))
+      .then(async (seq) => ((await this.cx.pipeline.owners.add({ chunkId: `${this.ref.jobId}:${this.ref.chunk}`, run: this.run })) ? { seq } : { superseded: true as const }))
+      .catch((error: unknown) => ({ error }));
   }
 
   /** A push recorded in an intent that will not go out in this run: "retry later" under that intent. */
