@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context';
 import { fieldError } from '../errors';
 import { defaultStep, queryStats } from '../data/stats.query';
+import { HistoryRetention } from '../data/history-retention';
 import { errors, IsoDate, WorkerId } from '../schemas/common';
 
 const ms = (description: string) => Type.Union([Type.Integer(), Type.Null()], { description });
@@ -49,11 +50,45 @@ function startSealer(ctx: ApiContext, app: FastifyInstance): void {
   });
 }
 
+/**
+ * Every RETENTION_INTERVAL_MS one API process of the deployment (a Redis key taken with NX for the interval)
+ * deletes the history past its retention, after the rollup of the hours it deletes (history-retention.ts).
+ */
+function startRetention(ctx: ApiContext, app: FastifyInstance): void {
+  const s = ctx.c.settings;
+  const every = s.RETENTION_INTERVAL_MS;
+  if (every <= 0) return;
+  const retention = new HistoryRetention(ctx.c.core.pool, ctx.rollup, {
+    executionDays: s.EXECUTION_RETENTION_DAYS, logDays: s.EXECUTION_LOG_RETENTION_DAYS, auditDays: s.AUDIT_RETENTION_DAYS, batch: s.RETENTION_BATCH,
+  });
+  let running: Promise<unknown> | null = null;
+  const sweep = async (): Promise<void> => {
+    if ((await ctx.c.redis.set(ctx.c.keys.lease('retention'), String(process.pid), 'PX', every, 'NX')) !== 'OK') return;
+    const r = await retention.sweep();
+    if (r.executions + r.cronFires + r.logs + r.audit > 0) {
+      ctx.c.logger.info(`retention: deleted ${r.executions} execution(s), ${r.cronFires} cron fire claim(s), ${r.logs} log line(s) and ${r.audit} audit row(s) past their retention`, { stored: false, ...r });
+    }
+  };
+  const tick = (): void => {
+    if (running) return;
+    running = sweep()
+      .catch((err: unknown) => ctx.c.logger.warn(`retention sweep failed (tried again in ${every} ms): ${err instanceof Error ? err.message : String(err)}`, { stored: false }))
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(tick, every);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await running;
+  });
+}
+
 export function statsRoutes(ctx: ApiContext) {
   const maxBuckets = ctx.c.settings.STATS_MAX_BUCKETS;
   return async (fastify: FastifyInstance): Promise<void> => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     startSealer(ctx, fastify);
+    startRetention(ctx, fastify);
     app.get('/stats', {
       schema: {
         tags: ['observability'], summary: 'Runs by status, p50/p95 duration and queue wait per time bucket (from MySQL)',
