@@ -30,24 +30,31 @@ const Stats = Type.Object({
   buckets: Type.Array(StatsBucket, { description: 'One per step from `from`, empty ones included; runs are counted in the bucket they were queued in' }),
 });
 
-/** Rolls up due hours of every worker every STATS_SEAL_INTERVAL_MS; failures are logged and retried next tick. */
-function startSealer(ctx: ApiContext, app: FastifyInstance): void {
-  const { STATS_SEAL_INTERVAL_MS: every, STATS_SEAL_LOOKBACK_HOURS: lookback } = ctx.c.settings;
-  if (every <= 0) return;
+/**
+ * Runs `work` every `every` ms in this API process, one at a time; a failure is logged as `what` and tried again at
+ * the next tick. The loop ends (and a run under way is waited for) when the app closes.
+ */
+function every(app: FastifyInstance, ctx: ApiContext, intervalMs: number, what: string, work: () => Promise<unknown>): void {
+  if (intervalMs <= 0) return;
   let running: Promise<unknown> | null = null;
   const tick = (): void => {
     if (running) return;
-    const now = Date.now();
-    running = ctx.rollup.seal(ctx.views.ids(), now - lookback * 3_600_000, now)
-      .catch((err: unknown) => ctx.c.logger.warn(`stats rollup failed (retried in ${every} ms): ${err instanceof Error ? err.message : String(err)}`, { stored: false }))
+    running = work()
+      .catch((err: unknown) => ctx.c.logger.warn(`${what} failed (tried again in ${intervalMs} ms): ${err instanceof Error ? err.message : String(err)}`, { stored: false }))
       .finally(() => (running = null));
   };
-  const timer = setInterval(tick, every);
+  const timer = setInterval(tick, intervalMs);
   timer.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);
     await running;
   });
+}
+
+/** Rolls up due hours of every worker every STATS_SEAL_INTERVAL_MS. */
+function startSealer(ctx: ApiContext, app: FastifyInstance): void {
+  const { STATS_SEAL_INTERVAL_MS: interval, STATS_SEAL_LOOKBACK_HOURS: lookback } = ctx.c.settings;
+  every(app, ctx, interval, 'stats rollup', () => ctx.rollup.seal(ctx.views.ids(), Date.now() - lookback * 3_600_000, Date.now()));
 }
 
 /**
@@ -56,30 +63,15 @@ function startSealer(ctx: ApiContext, app: FastifyInstance): void {
  */
 function startRetention(ctx: ApiContext, app: FastifyInstance): void {
   const s = ctx.c.settings;
-  const every = s.RETENTION_INTERVAL_MS;
-  if (every <= 0) return;
   const retention = new HistoryRetention(ctx.c.core.pool, ctx.rollup, {
     executionDays: s.EXECUTION_RETENTION_DAYS, logDays: s.EXECUTION_LOG_RETENTION_DAYS, auditDays: s.AUDIT_RETENTION_DAYS, batch: s.RETENTION_BATCH,
   });
-  let running: Promise<unknown> | null = null;
-  const sweep = async (): Promise<void> => {
-    if ((await ctx.c.redis.set(ctx.c.keys.lease('retention'), String(process.pid), 'PX', every, 'NX')) !== 'OK') return;
+  every(app, ctx, s.RETENTION_INTERVAL_MS, 'retention sweep', async () => {
+    if ((await ctx.c.redis.set(ctx.c.keys.lease('retention'), String(process.pid), 'PX', s.RETENTION_INTERVAL_MS, 'NX')) !== 'OK') return;
     const r = await retention.sweep();
     if (r.executions + r.cronFires + r.logs + r.audit > 0) {
       ctx.c.logger.info(`retention: deleted ${r.executions} execution(s), ${r.cronFires} cron fire claim(s), ${r.logs} log line(s) and ${r.audit} audit row(s) past their retention`, { stored: false, ...r });
     }
-  };
-  const tick = (): void => {
-    if (running) return;
-    running = sweep()
-      .catch((err: unknown) => ctx.c.logger.warn(`retention sweep failed (tried again in ${every} ms): ${err instanceof Error ? err.message : String(err)}`, { stored: false }))
-      .finally(() => (running = null));
-  };
-  const timer = setInterval(tick, every);
-  timer.unref();
-  app.addHook('onClose', async () => {
-    clearInterval(timer);
-    await running;
   });
 }
 
