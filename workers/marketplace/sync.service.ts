@@ -69,10 +69,14 @@ export class MarketplaceSync {
   async plan(req: SyncRequest): Promise<ChunkJob[]> {
     const s = syncSettings(this.deps.config);
     const shops = await this.shops.refs({ platform: req.platform, ids: req.shopIds });
-    const planned: Array<{ shop: string; platform: PlatformName; from: string; to: string; first: boolean }> = [];
-    for (const shop of shops) {
-      splitDateRange(req.from, req.to, { chunkDays: s.chunkDays, timeZone: shop.timeZone }).forEach((c, i) => planned.push({ shop: shop.id, platform: shop.platform, from: c.from, to: c.to, first: i === 0 }));
-    }
+    type Planned = { shop: string; platform: PlatformName; from: string; to: string; first: boolean };
+    const perShop: Planned[][] = shops.map((shop) => splitDateRange(req.from, req.to, { chunkDays: s.chunkDays, timeZone: shop.timeZone })
+      .map((c, i) => ({ shop: shop.id, platform: shop.platform, from: c.from, to: c.to, first: i === 0 })));
+    // Round robin over the shops: each shop has its own rate limits, so the chunk slots go to many shops at once
+    // rather than to every chunk of the first shop, whose limit they would only share.
+    const planned: Planned[] = [];
+    const longest = perShop.reduce((n, l) => Math.max(n, l.length), 0);
+    for (let i = 0; i < longest; i++) for (const list of perShop) if (i < list.length) planned.push(list[i]);
     const ids = await this.syncLog.planChunks(req.syncId, planned);
     const seq = new Map<PlatformName, number>();
     return planned.map((c, i) => {

@@ -93,4 +93,18 @@ describe('marketplace sync: three shops, one per platform', () => {
     expect(await f.svc.syncLog.getSync(syncId)).toEqual(sync);
     expect((await f.svc.syncLog.chunksOf(syncId))[0]).toEqual(chunk);
   });
+
+  it('plans chunks round robin over the shops, so the chunk slots go to every shop at once', async () => {
+    const syncId = `order-${Date.now()}`;
+    await f.svc.syncLog.createSync({ _id: syncId, trigger: 'manual', platform: null, shop_ids: [], from: '2024-03-01', to: '2024-03-06' });
+    const jobs = await f.svc.plan({ syncId, from: '2024-03-01', to: '2024-03-06' });
+    const chunks = new Map((await f.svc.syncLog.chunksOf(syncId)).map((c) => [c._id, c]));
+    const order = jobs.map((j) => chunks.get(j.params!.chunkId)!);
+    const shops = [...new Set(order.map((c) => c.shop))];
+    expect(shops).toHaveLength(3);
+    // Three chunks of two days per shop: every shop's first chunk, then every shop's second, then the third.
+    expect(order.map((c) => c.shop)).toEqual([...shops, ...shops, ...shops]);
+    expect(order.map((c) => c.from)).toEqual(['2024-03-01', '2024-03-01', '2024-03-01', '2024-03-03', '2024-03-03', '2024-03-03', '2024-03-05', '2024-03-05', '2024-03-05']);
+    expect(order.slice(0, 3).every((c) => c.first)).toBe(true);
+  });
 });
