@@ -41,8 +41,8 @@ const perDay: Record<PlatformName, number> = { tiktok: intArg('tiktok', 100), sh
 const PRODUCTS = 200;
 /**
  * Chunk tasks at once: every chunk of the three syncs (12 at the 12-day size), so the three shops sync side by side
- * whatever the range. With fewer slots than chunks the chunks run in enqueue order: at 30 days and 12 slots TikTok
- * took 9, Shopee 3, and Lazada's waited about a minute for TikTok's to end.
+ * whatever the range. With fewer slots than chunks the chunks run in their planned order (round robin over the
+ * shops since fb6a9f7; before it, at 30 days and 12 slots, TikTok took 9, Shopee 3, and Lazada's waited a minute).
  */
 const CHUNK_SLOTS = Math.max(12, 3 * splitDateRange(from, to, { chunkDays: CHUNK_DAYS }).length);
 /** RATE_LIMIT_HEADROOM of the run (the setting's default unless --headroom is given, in hundredths). */
