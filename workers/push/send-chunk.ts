@@ -61,15 +61,12 @@ export async function sendChunk(cx: ChunkContext, jobId: string, n: number): Pro
   await Promise.all(plan.inDoubt.map((p) => run.settle(p, logDoc(run.ref, p, 0, { status: 'failed', attempts: 1, errorCode: 'UNCONFIRMED', error: 'the worker sending this push stopped before FCM answered; not sent again (at most once per job)' }), p.hasLog, false)));
   await run.sendAll(plan.toSend);
   const counts = run.counts;
-  if (run.superseded) {
-    cx.log.warn(`push chunk ${chunk._id}: a newer run took this chunk over; this run stopped sending and records no counts`, { jobId, chunk: n });
-    return { counts, completed: false, superseded: true };
-  }
-  // Fenced by the run number: a run that lost its task's lock and finishes after a newer run took the chunk over
-  // neither overwrites the newer run's counts nor deletes its write-ahead intents (at most once needs them).
-  const finished = await store.chunks.updateOne({ _id: chunk._id, attempts: chunk.attempts }, { $set: { state: 'done', counts } });
-  if (finished.matchedCount === 0) {
-    cx.log.warn(`push chunk ${chunk._id}: a newer run took this chunk over; this run's counts are not recorded`, { jobId, chunk: n });
+  // Fenced by the run number: a run that lost its task's lock (it stopped sending at its next window, or finishes
+  // after a newer run took the chunk over) neither overwrites the newer run's counts nor deletes its write-ahead
+  // intents (at most once needs them).
+  const finished = run.superseded ? null : await store.chunks.updateOne({ _id: chunk._id, attempts: chunk.attempts }, { $set: { state: 'done', counts } });
+  if (!finished || finished.matchedCount === 0) {
+    cx.log.warn(`push chunk ${chunk._id}: a newer run took this chunk over; this run records no counts`, { jobId, chunk: n });
     return { counts, completed: false, superseded: true };
   }
   await store.intents.deleteMany({ jobId, chunk: n });
